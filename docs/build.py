@@ -261,12 +261,16 @@ def assets(proc_dir=PROC):
 
 # ---------------------------------------------------------------- Sphinx and the HTML
 def sphinx(src=SRC, out=ROOT/'_site', jobs=1, work=ROOT/'_build'):
-    "Render the site source with Sphinx (docs/conf.py) into `out`; returns the warnings."
-    if out.exists(): shutil.rmtree(out)
-    warn = work/'sphinx-warnings.txt'
+    """Render the site source with Sphinx (docs/conf.py) into `out`; returns the warnings.
+    Sphinx (and myst-nb's `jupyter_execute/`, beside Sphinx's output) work in `work`."""
+    html, warn = work/'html', work/'sphinx-warnings.txt'
+    for d in (html, out):
+        if d.exists(): shutil.rmtree(d)
     cmd = [sys.executable, '-m', 'sphinx', '-b', 'html', '-q', '-E', '-j', str(jobs), '-c', str(DOCS),
-           '-d', str(work/'doctrees'), '-w', str(warn), str(src), str(out)]
+           '-d', str(work/'doctrees'), '-w', str(warn), str(src), str(html)]
     subprocess.run(cmd, check=True, cwd=ROOT)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    shutil.move(html, out)
     return [l for l in warn.read_text().splitlines() if 'WARNING' in l or 'ERROR' in l]
 
 
@@ -354,7 +358,7 @@ def build_readme(out=ROOT/'README.md', force=False):
     head = f"# {fm.get('title', settings()['title'])}\n"
     if fm.get('description'): head += f"\n> {str(fm['description']).strip()}\n"
     base = doc_url()
-    nbs_dir = settings().get('nbs_path', 'nbs')
+    nbs_dir = posixpath.relpath((ROOT/settings().get('nbs_path', 'nbs')).as_posix(), out.parent.as_posix())
     body = [{'cell_type': 'markdown', 'metadata': {}, 'source': head}]
     pages = {}
     for c in cells:
@@ -370,7 +374,9 @@ def build_readme(out=ROOT/'README.md', force=False):
             c['source'] = '' if opts.get('echo') is False else code
             if opts.get('output') is False: c['outputs'] = []
         body.append(c)
-    nb = dict(nb, cells=body)
+    for i, c in enumerate(body): c['id'] = f'cell-{i}'
+    nb = dict(nb, cells=body, metadata={'language_info': {'name': 'python'},
+              'kernelspec': {'name': 'python3', 'display_name': 'Python 3', 'language': 'python'}})
     exporter = MarkdownExporter(config=Config())
     md, res = exporter.from_notebook_node(_as_node(nb), resources={'output_files_dir': 'README_files'})
     for name, data in res.get('outputs', {}).items():
@@ -380,7 +386,7 @@ def build_readme(out=ROOT/'README.md', force=False):
     md = re.sub(r'```python\n\s*```\n', '', md)        # cells shown without their code
     md = re.sub(r'\n{3,}', '\n\n', md).strip() + '\n'
     out.write_text(md, encoding='utf-8')
-    print(f'wrote {out.relative_to(ROOT)} from {PROC.relative_to(ROOT)}/index.ipynb')
+    print(f'wrote {out} from {PROC.relative_to(ROOT)}/index.ipynb')
 
 
 def _as_node(nb):
