@@ -43,7 +43,7 @@ readme: install-dev
 
 # Every page of _site/ in headless Chromium; screenshots in _build/screenshots/
 test-docs: install-dev
-	SITE_TEST_REQUIRED=1 $(BIN)/pytest -q tests/docs
+	SITE_TEST_REQUIRED=1 $(BIN)/pytest -q -s tests/docs
 
 # The README's screenshots of the site (nbs/images/), from the last `make test-docs`
 screenshots:

@@ -173,7 +173,7 @@ def test_every_page_of_the_sidebar_is_built(crawl):
             expected.append(b.html_name(p, fm))
     visited = {u[len(crawl['origin']):] for u in crawl['visited']}
     missing = [p for p in expected if p not in visited]
-    assert not missing, f'pages of nbdev\'s sidebar not reachable on the site: {missing}'
+    assert not missing, f"pages of nbdev's sidebar not reachable on the site: {missing} (a stale _site/? run make docs)"
     print(f"\n{len(crawl['visited'])} pages opened, {len(crawl['links'])} local links, in {crawl['seconds']:.1f}s")
 
 
