@@ -7,8 +7,8 @@ MathJax did not render (or raw `$$`, `\\frac`, ... left in the text), an image t
 symbol of the package without its API section, and a search that finds nothing. Saves screenshots of the home
 page and of the LatentSeek chapter to _build/screenshots/.
 
-Skipped when _site/ is absent (the default `pytest tests` of `make test`), or when Playwright or Chromium is
-missing, unless SITE_TEST_REQUIRED=1 (as in .ci/run). Chromium is Debian's (`apt-get install chromium`),
+Skipped when _site/ is absent (the default `pytest tests` of `make test`) or older than a notebook, or when
+Playwright or Chromium is missing, unless SITE_TEST_REQUIRED=1 (as in `make test-docs` and .ci/run). Chromium is Debian's (`apt-get install chromium`),
 never one downloaded by Playwright; set CHROMIUM to use another binary.
 """
 import contextlib, functools, http.server, importlib.util, json, os, re, shutil, tempfile, threading, time, urllib.parse
@@ -61,6 +61,9 @@ def serve(folder):
 @pytest.fixture(scope='module')
 def server():
     if not (SITE/'index.html').exists(): _skip(f'no built site in {SITE} (run `make docs`)')
+    built = (SITE/'index.html').stat().st_mtime
+    newer = [p.name for p in (ROOT/'nbs').rglob('*.ipynb') if p.stat().st_mtime > built]
+    if newer and not REQUIRED: pytest.skip(f'_site/ is older than {newer[:3]}: run `make docs` to test it')
     with serve(SITE) as url: yield url
 
 
