@@ -3,7 +3,7 @@ the top level exposes the components, and the console script answers."""
 import importlib, subprocess, sys
 import pytest
 
-MODULES = ['config', 'testing', 'prompts', 'data', 'answers', 'models', 'generation', 'reward', 'seek', 'evaluate', 'cli', 'bench']
+MODULES = ['config', 'testing', 'prompts', 'data', 'answers', 'models', 'generation', 'reward', 'seek', 'evaluate', 'cli', 'bench', 'report']
 
 
 @pytest.mark.parametrize('name', MODULES)
