@@ -1,6 +1,7 @@
 """The installed package: every module imports on its own (no import hidden in a notebook-only cell),
 the top level exposes the components, and the console script answers."""
 import importlib, subprocess, sys
+from pathlib import Path
 import pytest
 
 MODULES = ['config', 'testing', 'prompts', 'data', 'answers', 'models', 'generation', 'reward', 'seek', 'evaluate', 'cli', 'bench', 'report']
@@ -25,7 +26,8 @@ def test_top_level_exposes_components():
 
 
 def test_console_script_help():
-    out = subprocess.run(['latentseek', 'eval', '--help'], capture_output=True, text=True)
+    script = Path(sys.executable).with_name('latentseek')
+    out = subprocess.run([str(script) if script.exists() else 'latentseek', 'eval', '--help'], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert '--rho' in out.stdout and '--verifier-max-new-tokens' in out.stdout
 

