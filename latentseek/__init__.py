@@ -8,4 +8,4 @@ from .models import load_model
 from .generation import Engine, Generation, generate, reference_generate
 from .reward import PSRM, SelfReward, make_reward
 from .seek import Seeker, SeekResult, Latents, latent_step, update_length, reference_latent_seek
-from .evaluate import evaluate, summarize, regrade
+from .evaluate import summarize, regrade, to_record  # latentseek.evaluate stays the module: evaluate.evaluate(cfg) runs an evaluation

@@ -19,10 +19,11 @@ def test_top_level_exposes_components():
     import latentseek as ls
     for name in ['Config', 'load_problems', 'Problem', 'solver_messages', 'verifier_messages', 'extract_answer', 'judge',
                  'load_model', 'Engine', 'generate', 'PSRM', 'SelfReward', 'make_reward', 'Seeker', 'latent_step',
-                 'update_length', 'evaluate', 'summarize', '__version__']:
+                 'update_length', 'summarize', 'regrade', '__version__']:
         assert hasattr(ls, name), name
     assert ls.judge('so \\boxed{18}', '18', 'gsm8k') is True
     assert ls.Config().rho == 0.2
+    assert callable(ls.evaluate.evaluate)  # the module, not shadowed by its function
 
 
 def test_console_script_help():
