@@ -390,7 +390,15 @@ def build_readme(out=ROOT/'README.md', force=False):
 
 
 def _as_node(nb):
+    "A NotebookNode with multi-line fields joined, as `nbformat.read` would give (nbconvert's templates expect strings)."
     import nbformat
+    join = lambda v: ''.join(v) if isinstance(v, list) else v
+    for c in nb['cells']:
+        c['source'] = join(c['source'])
+        for o in c.get('outputs', []):
+            if 'text' in o: o['text'] = join(o['text'])
+            for k, v in o.get('data', {}).items():
+                if not k.endswith('json'): o['data'][k] = join(v)
     return nbformat.from_dict(nb)
 
 
