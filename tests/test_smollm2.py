@@ -28,7 +28,10 @@ def test_gguf_conversion_keeps_the_weights(smollm2_fp32):
     gguf = builtin_gguf('smollm2-135m-instruct')
     direct = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name, dtype=torch.float32).eval()
     ids = torch.tensor([chat_ids(tok, solver_messages('What is 2+3?', 'gsm8k'))])
-    with torch.no_grad(): assert torch.equal(direct(ids).logits, model(ids).logits)
+    with torch.no_grad(): a, b = direct(ids).logits, model(ids).logits
+    # equal weights; the session's model may run oneDNN-prepacked kernels (see Engine), which sum in another order
+    assert torch.allclose(a, b, atol=1e-3, rtol=1e-4) and torch.equal(a.argmax(-1), b.argmax(-1))
+    for (name, p), q in zip(direct.state_dict().items(), model.state_dict().values()): assert torch.equal(p, q), name
 
 
 def test_fast_cot_equals_reference_fp32(smollm2_fp32, gsm8k):
