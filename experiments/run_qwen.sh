@@ -2,6 +2,7 @@
 # The real-model runs of the reproduction (issue 4): Qwen2.5-Coder-1.5B-Instruct (bf16, CPU), the paper's script
 # settings (rho 0.2, lr 0.05, 10 steps, threshold -0.2). Every run resumes: rerun this script to continue.
 # Usage: experiments/run_qwen.sh [RUN_NAME ...]   (default: ORDER below)
+#        MAX_PROBLEMS=32 experiments/run_qwen.sh   first slice of every run (rerun without it to complete them)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DATA=${LATENTSEEK_DATA:-../shared/data}
@@ -9,6 +10,7 @@ BS=${BATCH_SIZE:-16}
 common=(--model qwen2.5-coder-1.5b-instruct --dtype bfloat16 --rho 0.2 --lr 0.05 --max-steps 10 --threshold -0.2 --batch-size "$BS" --no-progress -v)
 run() {  # run NAME DATASET LIMIT ARGS...
   local name=$1 data=$2 limit=$3; shift 3
+  if [ -n "${MAX_PROBLEMS:-}" ] && [ "$MAX_PROBLEMS" -lt "$limit" ]; then limit=$MAX_PROBLEMS; fi
   latentseek eval "${common[@]}" --dataset "$DATA/$data/test.jsonl" --limit "$limit" --output-dir "experiments/qwen2.5-coder-1.5b/$name" "$@"
 }
 declare -A RUNS=(
