@@ -367,6 +367,7 @@ def build_readme(out=ROOT/'README.md', force=False):
             s = fix_markdown(src(c), '', pages, base)
             s = re.sub(r'(!\[[^\]]*\]\()(?![a-zA-Z][\w+.-]*:|/)([^)\s]+)', rf'\1{nbs_dir}/\2', s)     # ![](images/x.png)
             s = re.sub(r'(<img [^>]*src=")(?![a-zA-Z][\w+.-]*:|/)', rf'\1{nbs_dir}/', s)
+            s = re.sub(r'(?<!!)(\[[^\]]*\]\()(?![a-zA-Z][\w+.-]*:|/|#)([^)\s]+)', rf'\1{nbs_dir}/\2', s)  # [a](tutorials/x.ipynb)
             c['source'] = s
         elif c['cell_type'] == 'code':
             opts, code = cell_options(src(c))
