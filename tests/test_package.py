@@ -37,3 +37,20 @@ def test_bundled_demo_problems_ship():
     from latentseek.data import load_problems
     ps = load_problems('demo')
     assert len(ps) == 8 and all(p.gold for p in ps) and ps[0].id == 'demo-0'
+
+
+def test_exported_modules_and_clean_notebooks_are_in_sync(tmp_path):
+    "nbdev is the source of truth: exporting and cleaning a copy of the notebooks changes nothing in latentseek/ or nbs/."
+    import shutil, subprocess, sys
+    from pathlib import Path
+    root = Path(__file__).resolve().parent.parent
+    for name in ('settings.ini', 'setup.py'): shutil.copy(root / name, tmp_path / name)
+    for name in ('nbs', 'latentseek'): shutil.copytree(root / name, tmp_path / name, symlinks=True)
+    bindir = Path(sys.executable).parent
+    for cmd in ('nbdev_export', 'nbdev_clean'):
+        subprocess.run([str(bindir / cmd)], cwd=tmp_path, check=True, capture_output=True)
+    changed = [str(p.relative_to(root)) for d in ('latentseek', 'nbs') for p in sorted((root / d).rglob('*'))
+               if p.is_file() and p.suffix in ('.py', '.ipynb') and '.ipynb_checkpoints' not in p.parts
+               and (tmp_path / p.relative_to(root)).read_bytes() != p.read_bytes()]
+    new = [str(p.relative_to(tmp_path)) for p in sorted((tmp_path / 'latentseek').rglob('*.py')) if not (root / p.relative_to(tmp_path)).exists()]
+    assert not changed and not new, f"run nbdev_export and nbdev_clean, then commit: changed {changed}, new {new}"
