@@ -56,7 +56,9 @@ class PSRM(Reward):
         return RewardResult([0.0 if r else -1.0 for r in right], [{'correct': r} for r in right])
 
 # %% ../nbs/07_reward.ipynb #e61e5b26
-_STRIP = ' \t\n*`\'"[](){}:.'
+# what may stand between the marker and the verdict word: spaces, bold, quotes, brackets, and LaTeX wrappers
+# (`\[ \boxed{True} \]`, `$\text{False}$`), which Qwen2.5's calculation check writes
+_LEAD = r'(?:[\s*`\'"\[\](){}:.$]|\\[\[(]|\\(?:boxed|fbox|text(?:bf|it|tt|rm)?|math(?:rm|bf|tt|sf)?)(?![a-z]))*'
 
 def read_verdict(text: str, # text to search: the verifier's generation (or prompt + generation for `scope='all'`)
                  rule: str = 'last', # 'last': last marker followed by True/False decides; 'paper': the paper code's reading
@@ -73,7 +75,7 @@ def read_verdict(text: str, # text to search: the verifier's generation (or prom
         return True if 'true' in first else False if 'false' in first else None
     if rule != 'last': raise ValueError(f"verdict rule {rule!r} is not 'last' or 'paper'")
     for m in reversed(list(re.finditer(re.escape(VERDICT_MARKER), text, flags=re.I))):
-        word = re.match(r'(true|false)\b', text[m.end():].lstrip(_STRIP), flags=re.I)
+        word = re.match(_LEAD + r'(true|false)\b', text[m.end():], flags=re.I)
         if word: return word.group(1).lower() == 'true'
     return None
 
