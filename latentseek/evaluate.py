@@ -36,6 +36,7 @@ def _iterate(it: Iterate, p: Problem, prompt_idx: int) -> dict:
     d['answer'] = extract_answer(it.text, p.dataset, prompt_idx)
     d['correct'] = judge(it.text, p.gold, p.dataset, prompt_idx) if p.gold is not None else None
     d.update({k: details[k] for k in ('verdicts', 'verifier_tokens', 'format_ok') if k in details})
+    if 'texts' in details: d['verifier_texts'] = details['texts']  # so verdicts can be re-read when the reader changes
     return d
 
 def to_record(r: SeekResult, cfg: Config) -> dict:
@@ -132,7 +133,7 @@ def build_reward(cfg: Config, engine: Engine, dataset: str):
     if kind is None: return None
     if kind == 'psrm': return PSRM(dataset, cfg.prompt_idx)
     return SelfReward(engine, format_rule=cfg.format_rule, max_new_tokens=cfg.verifier_max_new_tokens, verdict_scope=cfg.verdict_scope,
-                      verdict_rule=cfg.verdict_rule, decoding=cfg.verifier_decoding, seed=cfg.seed)
+                      verdict_rule=cfg.verdict_rule, decoding=cfg.verifier_decoding, seed=cfg.seed, keep_texts=True)
 
 def evaluate(cfg: Config, # what to run
              problems: list[Problem] | None = None, # default: load_problems(cfg.dataset)
