@@ -51,8 +51,10 @@ def parser() -> argparse.ArgumentParser:
     so.add_argument('question', help='the problem statement')
     so.add_argument('--gold', default=None, help='gold answer (needed by --reward psrm; shows correctness)')
     add_config_flags(so)
-    rg = sub.add_parser('regrade', help='re-judge stored answers in results files with the current judge')
+    rg = sub.add_parser('regrade', help='re-judge stored answers (and re-read stored verifier verdicts) in results files')
     rg.add_argument('paths', nargs='+', help='results.jsonl files or run folders')
+    rg.add_argument('--drop-stale', action='store_true',
+                    help='remove records whose verifier verdicts read differently now; the next eval on the folder redoes them')
     add_report_parser(sub)
     bn = sub.add_parser('bench', help='benchmark the fast path (see the Benchmark chapter); `latentseek bench --help`', add_help=False)
     bn.add_argument('rest', nargs=argparse.REMAINDER)
@@ -96,7 +98,7 @@ def cmd_regrade(args):
     from latentseek.evaluate import regrade
     for p in args.paths:
         path = Path(p) / 'results.jsonl' if Path(p).is_dir() else Path(p)
-        print(path, regrade(path))
+        print(path, regrade(path, drop_stale=args.drop_stale))
 
 def main(argv: list[str] | None = None):
     "Entry point of the `latentseek` console script."

@@ -16,7 +16,7 @@ from .data import Problem, load_problems
 from .answers import extract_answer, judge
 from .models import load_model
 from .generation import Engine
-from .reward import PSRM, SelfReward, make_reward
+from .reward import PSRM, SelfReward, make_reward, read_verdict
 from .seek import Seeker, SeekResult, Iterate
 
 # %% auto #0
@@ -167,26 +167,46 @@ def evaluate(cfg: Config, # what to run
     return summarize([r for r in out.records if r['id'] in ids])
 
 # %% ../nbs/09_evaluate.ipynb #d0a5a8d2
+def _verdict_rule(path: Path) -> str | None:
+    "The run's verdict rule from the config.json beside `path`; None when verdicts cannot be re-read from the texts."
+    cfg_path = path.parent / 'config.json'
+    if not cfg_path.exists(): return 'last'
+    cfg = Config.from_dict(json.loads(cfg_path.read_text())['config']).resolved()
+    return cfg.verdict_rule if cfg.verdict_scope == 'generation' else None  # scope 'all' read prompt + text
+
 def regrade(path: str | Path, # a results.jsonl
             write: bool = True, # rewrite the file (atomically) with the new verdicts
+            drop_stale: bool = False, # remove the records whose re-read verifier verdicts differ (the next `evaluate` redoes them)
            ) -> dict:
-    "Re-judge every stored answer with the current `judge`; returns counts of changed verdicts."
+    """Re-judge every stored answer with the current `judge` and re-read every stored verifier text with `read_verdict`;
+    returns counts: records, iterates, changed (answer verdicts), final_changed, stale (records with a verifier verdict
+    read differently), unchecked (records with verdicts but no texts), dropped. Raises `FileNotFoundError`."""
     path = Path(path)
     if not path.exists(): raise FileNotFoundError(f"no such results file: {path}")
     records = [json.loads(l) for l in path.read_text().splitlines() if l.strip()]
-    changed = {'records': len(records), 'iterates': 0, 'changed': 0, 'final_changed': 0}
+    rule = _verdict_rule(path)
+    changed = {'records': len(records), 'iterates': 0, 'changed': 0, 'final_changed': 0, 'stale': 0, 'unchecked': 0, 'dropped': 0}
+    keep = []
     for r in records:
+        stale = unchecked = False
         for it in r['trace']:
             ans = extract_answer(it['text'], r['dataset'], r['prompt_idx'])
             ok = judge(it['text'], r['gold'], r['dataset'], r['prompt_idx']) if r['gold'] is not None else None
             changed['iterates'] += 1; changed['changed'] += ok != it['correct']
             it['answer'], it['correct'] = ans, ok
+            if it.get('verdicts'):
+                texts = it.get('verifier_texts')
+                if texts is None or rule is None: unchecked = True
+                else: stale |= any(read_verdict(texts[k], rule) != v for k, v in it['verdicts'].items())
         for key in ('cot', 'final'):
             if r.get(key):
                 match = next(it for it in r['trace'] if it['step'] == r[key]['step'] and it['text'] == r[key]['text'])
                 if key == 'final': changed['final_changed'] += match['correct'] != r[key]['correct']
                 r[key] = dict(match)
+        changed['stale'] += stale; changed['unchecked'] += unchecked
+        if stale and drop_stale: changed['dropped'] += 1
+        else: keep.append(r)
     if write:
         tmp = path.with_suffix('.jsonl.tmp')
-        tmp.write_text(''.join(json.dumps(r) + '\n' for r in records)); tmp.replace(path)
+        tmp.write_text(''.join(json.dumps(r) + '\n' for r in keep)); tmp.replace(path)
     return changed

@@ -59,6 +59,8 @@ class PSRM(Reward):
 # what may stand between the marker and the verdict word: spaces, bold, quotes, brackets, and LaTeX wrappers
 # (`\[ \boxed{True} \]`, `$\text{False}$`), which Qwen2.5's calculation check writes
 _LEAD = r'(?:[\s*`\'"\[\](){}:.$]|\\[\[(]|\\(?:boxed|fbox|text(?:bf|it|tt|rm)?|math(?:rm|bf|tt|sf)?)(?![a-z]))*'
+# the marker with its colon optional: Qwen2.5-Coder also writes `the final verification answer is \(\boxed{True}\)`
+_MARK = re.escape(VERDICT_MARKER.rstrip(':')) + r'\b'
 
 def read_verdict(text: str, # text to search: the verifier's generation (or prompt + generation for `scope='all'`)
                  rule: str = 'last', # 'last': last marker followed by True/False decides; 'paper': the paper code's reading
@@ -74,7 +76,7 @@ def read_verdict(text: str, # text to search: the verifier's generation (or prom
         first = rest.split()[0]
         return True if 'true' in first else False if 'false' in first else None
     if rule != 'last': raise ValueError(f"verdict rule {rule!r} is not 'last' or 'paper'")
-    for m in reversed(list(re.finditer(re.escape(VERDICT_MARKER), text, flags=re.I))):
+    for m in reversed(list(re.finditer(_MARK, text, flags=re.I))):
         word = re.match(_LEAD + r'(true|false)\b', text[m.end():], flags=re.I)
         if word: return word.group(1).lower() == 'true'
     return None
