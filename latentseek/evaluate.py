@@ -60,14 +60,20 @@ class ResultsFile:
         self.dir, self.cfg = Path(run_dir), cfg
         self.path, self.config_path = self.dir / 'results.jsonl', self.dir / 'config.json'
         self.dir.mkdir(parents=True, exist_ok=True)
-        if self.config_path.exists():
-            old = Config.from_dict(json.loads(self.config_path.read_text())['config'])
+        old = self.read_config(self.dir)
+        if old is not None:
             if old.fingerprint() != cfg.fingerprint():
                 diff = {k: (v, getattr(cfg.resolved(), k)) for k, v in asdict(old.resolved()).items()
                         if k not in ('batch_size', 'device', 'dataset') and v != getattr(cfg.resolved(), k)}
                 raise ValueError(f"{self.dir} holds a run with other settings {diff} (old, new); use another --output-dir")
         self.config_path.write_text(json.dumps({'config': cfg.to_dict(), 'fingerprint': cfg.fingerprint(), 'versions': versions()}, indent=1))
         self.records = self._read()
+
+    @staticmethod
+    def read_config(run_dir: str | Path) -> Config | None:
+        "The `Config` stored in `run_dir/config.json`, or None when there is none; `ValueError` on unknown fields."
+        path = Path(run_dir) / 'config.json'
+        return Config.from_dict(json.loads(path.read_text())['config']) if path.exists() else None
 
     def _read(self) -> list[dict]:
         if not self.path.exists(): return []
@@ -169,9 +175,9 @@ def evaluate(cfg: Config, # what to run
 # %% ../nbs/09_evaluate.ipynb #d0a5a8d2
 def _verdict_rule(path: Path) -> str | None:
     "The run's verdict rule from the config.json beside `path`; None when verdicts cannot be re-read from the texts."
-    cfg_path = path.parent / 'config.json'
-    if not cfg_path.exists(): return 'last'
-    cfg = Config.from_dict(json.loads(cfg_path.read_text())['config']).resolved()
+    cfg = ResultsFile.read_config(path.parent)
+    if cfg is None: return 'last'
+    cfg = cfg.resolved()
     return cfg.verdict_rule if cfg.verdict_scope == 'generation' else None  # scope 'all' read prompt + text
 
 def regrade(path: str | Path, # a results.jsonl
