@@ -11,7 +11,7 @@ from transformers import DynamicCache
 
 # %% auto #0
 __all__ = ['END_OF_TURN', 'output_head', 'decoder_of', 'stop_token_ids', 'Generation', 'reference_generate', 'PromptCache',
-           'Sampling', 'pack_linear_weights', 'Request', 'Engine', 'generate']
+           'Sampling', 'pack_linear_weights', 'Request', 'common_prefix', 'length_chunks', 'Engine', 'generate']
 
 # %% ../nbs/06_generation.ipynb #4791f2c5
 def output_head(model):
@@ -246,6 +246,24 @@ class _Live:
         return self
 
 # %% ../nbs/06_generation.ipynb #1167a1ee
+def common_prefix(seqs: list[list[int]]) -> int:
+    "Length of the longest token prefix shared by all `seqs` (0 for none)."
+    n = min(map(len, seqs), default=0)
+    return next((k for k in range(n) if any(s[k] != seqs[0][k] for s in seqs)), n)
+
+def length_chunks(lengths: list[int], # tokens of each row
+                  max_rows: int, # most rows per chunk
+                  slack: float = 1.25, # a chunk's padded size may be at most this times its real tokens
+                 ) -> list[list[int]]:
+    "Row indices grouped into padded batches, longest first: a chunk closes at `max_rows` rows or when padding would exceed `slack`."
+    order, chunks, cur = sorted(range(len(lengths)), key=lambda i: -lengths[i]), [], []
+    for i in order:
+        if cur and (len(cur) == max_rows or lengths[cur[0]] * (len(cur) + 1) > slack * (sum(lengths[j] for j in cur) + lengths[i])):
+            chunks.append(cur); cur = []
+        cur.append(i)
+    return chunks + [cur] if cur else chunks
+
+# %% ../nbs/06_generation.ipynb #ec965011
 class Engine:
     "Batched KV-cache decoding that returns latents; one engine per (model, tokenizer)."
     def __init__(self, model, tokenizer, # tokenizer may be None when `stop_ids` is given (then no text is decoded)
@@ -282,12 +300,19 @@ class Engine:
         return self.decoder(input_ids=ids, attention_mask=mask, position_ids=pos, use_cache=True, **{self._cache_kw: cache}).last_hidden_state
 
     @torch.no_grad()
-    def prefill(self, prompts: list[list[int]]) -> list[PromptCache]:
-        "One `PromptCache` per prompt (P_i,), prefilled in left-padded batches of `prefill_batch`."
-        out = []
-        for s in range(0, len(prompts), self.prefill_batch):
-            chunk = prompts[s:s + self.prefill_batch]
-            if any(len(p) == 0 for p in chunk): raise ValueError('empty prompt: nothing to condition on')
+    def prefill(self, prompts: list[list[int]], # token ids (P_i,) of each prompt
+                share: int = 1, # each consecutive group of `share` prompts prefills its common token prefix once
+               ) -> list[PromptCache]:
+        """One `PromptCache` per prompt (P_i,), in order. Prompts are prefilled in left-padded batches of at most
+        `prefill_batch` rows, grouped by length (`length_chunks`) so that little compute goes to padding. With
+        `share=n`, each consecutive group of n prompts prefills their common token prefix once and each prompt's
+        own rest on top of it (the 4 verifier prompts of an answer share its question and solution). Raises
+        `ValueError` on an empty prompt."""
+        if any(len(p) == 0 for p in prompts): raise ValueError('empty prompt: nothing to condition on')
+        if share > 1: return self._prefill_shared(prompts, share)
+        out = [None] * len(prompts)
+        for idx in length_chunks([len(p) for p in prompts], self.prefill_batch):
+            chunk = [prompts[i] for i in idx]
             B, P = len(chunk), max(map(len, chunk))
             ids = torch.full((B, P), self.pad_id, dtype=torch.long, device=self.device)
             mask = torch.zeros((B, P), dtype=torch.long, device=self.device)
@@ -296,9 +321,26 @@ class Engine:
             pos = (mask.cumsum(-1) - 1).clamp(min=0)
             cache = DynamicCache()
             h = self._forward(ids, mask, pos, cache)  # (B, P, d)
-            for b, p in enumerate(chunk):
+            for b, (i, p) in enumerate(zip(idx, chunk)):
                 kv = [(l.keys[b:b + 1, :, P - len(p):].clone(), l.values[b:b + 1, :, P - len(p):].clone()) for l in cache.layers]
-                out.append(PromptCache(list(p), kv, h[b, -1].clone()))
+                out[i] = PromptCache(list(p), kv, h[b, -1].clone())
+        return out
+
+    def _prefill_shared(self, prompts: list[list[int]], share: int) -> list[PromptCache]:
+        "`prefill` with shared prefixes: each group's common prefix as one prompt, then every rest as a forced prefix on it."
+        groups = [range(s, min(s + share, len(prompts))) for s in range(0, len(prompts), share)]
+        cut = [min(common_prefix([prompts[i] for i in g]), min(len(prompts[i]) for i in g) - 1) for g in groups]  # keep >= 1 own token
+        heads = iter(self.prefill([prompts[g[0]][:c] for g, c in zip(groups, cut) if c > 0]))
+        rows = [(i, head, prompts[i][c:]) for g, c in zip(groups, cut) if c > 0 for head in [next(heads)] for i in g]
+        alone = [i for g, c in zip(groups, cut) if c == 0 for i in g]
+        out = [None] * len(prompts)
+        for i, cache in zip(alone, self.prefill([prompts[i] for i in alone])): out[i] = cache
+        for idx in length_chunks([len(rest) for _, _, rest in rows], self.prefill_batch):
+            live = _Live(self, [Request(rows[j][1], rows[j][2], 1) for j in idx])  # prefills the rests on the heads' caches
+            for b, j in enumerate(idx):
+                used = live.mask[b].bool()  # the row's own columns: its head, then its rest (pads dropped)
+                kv = [(l.keys[b:b + 1, :, used], l.values[b:b + 1, :, used]) for l in live.cache.layers]
+                out[rows[j][0]] = PromptCache(list(prompts[rows[j][0]]), kv, live.z[b].clone())
         return out
 
     @torch.no_grad()

@@ -128,12 +128,12 @@ class SelfReward(Reward):
     def requests(self, questions: list[str], answers: list[str], # the answers to verify
                  keys: list[int] | None = None, # one int per answer (e.g. problem index x 1000 + reward call), seeds its sampled verifiers
                 ) -> list[Request]:
-        "The 4 verifier `Request`s per answer (prefilled), answer-major, tagged with their position."
+        "The 4 verifier `Request`s per answer (prefilled, sharing the question and solution they begin with), answer-major, tagged with their position."
         prompts = self.prompts(questions, answers)
         if keys is None: keys = [self.calls * 1_000_003 + i for i in range(len(answers))]; self.calls += 1
         n = len(self.weights)
         return [Request(c, [], self.max_new_tokens, self.stop_ids, False, self.sampling, self.seed * 1_000_003 + keys[i // n] * n + i % n, i)
-                for i, c in enumerate(self.engine.prefill(prompts))]
+                for i, c in enumerate(self.engine.prefill(prompts, share=n))]
 
     def combine(self, answers: list[str], # the answers verified
                 requests: list[Request], gens: list[Generation], # their verifier requests and generations, answer-major
