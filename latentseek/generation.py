@@ -330,8 +330,9 @@ class Engine:
         "`prefill` with shared prefixes: each group's common prefix as one prompt, then every rest as a forced prefix on it."
         groups = [range(s, min(s + share, len(prompts))) for s in range(0, len(prompts), share)]
         cut = [min(common_prefix([prompts[i] for i in g]), min(len(prompts[i]) for i in g) - 1) for g in groups]  # keep >= 1 own token
-        heads = iter(self.prefill([prompts[g[0]][:c] for g, c in zip(groups, cut) if c > 0]))
-        rows = [(i, head, prompts[i][c:]) for g, c in zip(groups, cut) if c > 0 for head in [next(heads)] for i in g]
+        shared = [(g, c) for g, c in zip(groups, cut) if c > 0]
+        heads = self.prefill([prompts[g[0]][:c] for g, c in shared])
+        rows = [(i, head, prompts[i][c:]) for (g, c), head in zip(shared, heads) for i in g]
         alone = [i for g, c in zip(groups, cut) if c == 0 for i in g]
         out = [None] * len(prompts)
         for i, cache in zip(alone, self.prefill([prompts[i] for i in alone])): out[i] = cache
