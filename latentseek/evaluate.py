@@ -49,11 +49,11 @@ def to_record(r: SeekResult, cfg: Config) -> dict:
             'model': cfg.model, 'question': p.question, 'gold': p.gold,
             'cot': None if r.method == 'bon' else trace[0], 'final': final, 'trace': trace,
             'iterations': r.iterations, 'update_length': r.update_length, 'stopped': r.stopped, 'seconds': round(r.seconds, 3),
-            'fingerprint': cfg.fingerprint(), 'versions': versions()}
+            'batch_size': cfg.batch_size, 'fingerprint': cfg.fingerprint(), 'versions': versions()}
 
 # %% ../nbs/09_evaluate.ipynb #b4700eea
 class ResultsFile:
-    "Append-only JSONL of per-problem records, with the run's config beside it."
+    "Append-only JSONL of per-problem records, with the latest call's config beside it (`config.json`)."
     def __init__(self, run_dir: str | Path, # folder holding results.jsonl and config.json
                  cfg: Config, # the run's settings; must match an existing config.json
                 ):
