@@ -100,8 +100,12 @@ class Config:
         if unknown: raise ValueError(f"unknown Config fields: {sorted(unknown)}")
         return cls(**d)
 
-    def fingerprint(self) -> str:
-        "Hash of the settings that change a problem's result (not batch size, device or dataset), 12 hex digits."
+    def result_settings(self) -> dict:
+        "The resolved settings that change a problem's result: all but batch size, device and dataset path."
         d = self.resolved().to_dict()
         for k in ('batch_size', 'device', 'dataset'): d.pop(k)
-        return hashlib.sha256(json.dumps(d, sort_keys=True).encode()).hexdigest()[:12]
+        return d
+
+    def fingerprint(self) -> str:
+        "Hash of `result_settings()` (so not of batch size, device or dataset path), 12 hex digits."
+        return hashlib.sha256(json.dumps(self.result_settings(), sort_keys=True).encode()).hexdigest()[:12]

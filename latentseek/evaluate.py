@@ -63,8 +63,8 @@ class ResultsFile:
         old = self.read_config(self.dir)
         if old is not None:
             if old.fingerprint() != cfg.fingerprint():
-                diff = {k: (v, getattr(cfg.resolved(), k)) for k, v in asdict(old.resolved()).items()
-                        if k not in ('batch_size', 'device', 'dataset') and v != getattr(cfg.resolved(), k)}
+                new = cfg.result_settings()
+                diff = {k: (v, new[k]) for k, v in old.result_settings().items() if v != new[k]}
                 raise ValueError(f"{self.dir} holds a run with other settings {diff} (old, new); use another --output-dir")
         self.config_path.write_text(json.dumps({'config': cfg.to_dict(), 'fingerprint': cfg.fingerprint(), 'versions': versions()}, indent=1))
         self.records = self._read()
