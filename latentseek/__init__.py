@@ -1,11 +1,12 @@
 """LatentSeek (Li et al. 2025): test-time instance-level policy gradient in latent space. The notebooks in nbs/ are the source."""
 __version__ = "0.1.0"
-from .config import Config
+from .config import Config, METHODS, REWARDS
 from .prompts import solver_messages, verifier_messages, chat_ids, dataset_kind
 from .data import Problem, load_problems
 from .answers import extract_answer, judge
 from .models import load_model
-from .generation import Engine, Generation, generate, reference_generate
-from .reward import PSRM, SelfReward, make_reward
-from .seek import Seeker, SeekResult, Latents, latent_step, update_length, reference_latent_seek
+from .generation import Backend, Engine, Generation, Request, Scheduler, generate, reference_generate
+from .reward import Reward, PSRM, SelfReward, make_reward
+from .seek import Method, Seeker, SeekResult, get_method
+from .methods.latentseek import LatentSeek, Latents, latent_step, update_length, reference_latent_seek
 from .evaluate import summarize, regrade, to_record  # latentseek.evaluate stays the module: evaluate.evaluate(cfg) runs an evaluation

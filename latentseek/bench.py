@@ -14,7 +14,8 @@ from .prompts import chat_ids, solver_messages
 from .models import load_model, resolve_device
 from .generation import Engine, reference_generate
 from .reward import PSRM, SelfReward
-from .seek import Seeker, reference_latent_seek
+from .seek import Seeker
+from .methods.latentseek import reference_latent_seek
 from .testing import quiet_hf
 
 # %% auto #0

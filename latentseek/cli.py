@@ -66,15 +66,16 @@ def cmd_eval(args) -> dict:
     cfg = config_from_args(args)
     problems = load_problems(cfg.dataset, start=args.start, end=args.end, limit=args.limit)
     run_dir = Path(args.output_dir) if args.output_dir else default_run_dir(cfg)
-    print(f"latentseek eval: {len(problems)} problems from {cfg.dataset}, {cfg.method}"
-          f"{' (' + cfg.reward + ')' if cfg.method == 'latentseek' else ''}, model {cfg.model}, results in {run_dir}", flush=True)
+    from latentseek.seek import get_method
+    print(f"latentseek eval: {len(problems)} problems from {cfg.dataset}, {get_method(cfg.method).label(cfg.to_dict())}, "
+          f"model {cfg.model}, results in {run_dir}", flush=True)
     t0 = time.time()
     summary = evaluate(cfg, problems, run_dir, progress=not args.no_progress)
     print(format_summary(summary)); print(f"{'wall seconds (this call)':<32}{time.time() - t0:.1f}")
     return summary
 
 def cmd_solve(args):
-    from latentseek.evaluate import set_seed, build_reward
+    from latentseek.evaluate import set_seed
     from latentseek.models import load_model
     from latentseek.generation import Engine
     from latentseek.seek import Seeker
@@ -86,7 +87,7 @@ def cmd_solve(args):
     set_seed(cfg.seed)
     model, tok = load_model(cfg.model, cfg.dtype, cfg.device)
     engine = Engine(model, tok)
-    r = Seeker(engine, build_reward(cfg, engine, kind), cfg).run([problem])[0]
+    r = Seeker(engine, None, cfg).run([problem])[0]  # None: the method's own reward, built from cfg
     for it in r.trace:
         ok = '' if args.gold is None else f", correct={judge(it.text, args.gold, kind, cfg.prompt_idx)}"
         print(f"--- step {it.step}: reward={it.reward}, tokens={it.tokens}, answer={extract_answer(it.text, kind, cfg.prompt_idx)!r}{ok}")

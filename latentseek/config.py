@@ -4,11 +4,34 @@
 
 # %% ../nbs/00_config.ipynb #4bd2c1c8
 from __future__ import annotations
-import dataclasses, hashlib, json
+import dataclasses, hashlib, importlib, json
 from dataclasses import dataclass, field, asdict, fields
 
 # %% auto #0
-__all__ = ['COMPAT_PRESETS', 'CHOICES', 'Config']
+__all__ = ['METHODS', 'REWARDS', 'COMPAT_PRESETS', 'CHOICES', 'registered', 'Config']
+
+# %% ../nbs/00_config.ipynb #1b2c3d4e
+METHODS = {  # --method name -> the class that runs it (one line per method; the Seeker chapter defines the interface)
+    'cot': 'latentseek.methods.cot:CoT',
+    'bon': 'latentseek.methods.bon:BestOfN',
+    'sc': 'latentseek.methods.sc:SelfConsistency',
+    'oracle': 'latentseek.methods.oracle:OraclePassAtN',
+    'latentseek': 'latentseek.methods.latentseek:LatentSeek',
+}
+REWARDS = {  # --reward name -> the `Reward` class (built by its `from_config`)
+    'self': 'latentseek.reward:SelfReward',
+    'psrm': 'latentseek.reward:PSRM',
+}
+
+def registered(registry: dict, # METHODS or REWARDS
+               name: str, # the name to look up
+               what: str = 'method', # what the registry holds, for the error
+               hint: str = '', # appended to the error, e.g. other accepted values
+              ) -> type:
+    "The class registered under `name` (imported on first use); raises `ValueError` naming the known names."
+    if name not in registry: raise ValueError(f"unknown {what} {name!r}: use one of {', '.join(map(repr, registry))} {hint}".rstrip())
+    module, cls = registry[name].split(':')
+    return getattr(importlib.import_module(module), cls)
 
 # %% ../nbs/00_config.ipynb #348d4fa6
 COMPAT_PRESETS = {
@@ -18,7 +41,7 @@ COMPAT_PRESETS = {
                   stop='eos', freeze_model=False, latent_dtype='model', select='last', loss_eps=True),
 }
 CHOICES = dict(
-    dtype=('bfloat16', 'float32', 'float16'), method=('cot', 'bon', 'latentseek'), reward=('self', 'psrm'),
+    dtype=('bfloat16', 'float32', 'float16'), method=tuple(METHODS), reward=tuple(REWARDS),
     compat=tuple(COMPAT_PRESETS), verdict_scope=('generation', 'all'), verdict_rule=('last', 'paper'),
     verifier_input=('clean', 'raw'), verifier_decoding=('greedy', 'model'), stop=('all', 'eos'),
     latent_dtype=('float32', 'model'), select=('best', 'last'), prompt_idx=(0, 1),
@@ -34,8 +57,8 @@ class Config:
     device: str = 'auto'  # 'auto' (cuda if available, else cpu), 'cpu', 'cuda', 'cuda:1', ...
     dataset: str = 'demo'  # built-in name (demo, gsm8k, math500, aime2024), hub id, or a .jsonl/.json/.parquet file or folder
     prompt_idx: int = 0  # solver prompt: 0 = reason step by step, answer in \boxed{}; 1 = JSON with "final answer"
-    method: str = 'latentseek'  # cot | bon (best of N by self-reward) | latentseek
-    reward: str = 'self'  # LatentSeek reward: self (4 verifiers run by the model itself) | psrm (0 if right, else -1)
+    method: str = 'latentseek'  # a name in METHODS: cot | bon (best of N by self-reward) | sc (self-consistency vote) | oracle (pass@N, needs gold) | latentseek
+    reward: str = 'self'  # LatentSeek's reward, a name in REWARDS: self (4 verifiers run by the model itself) | psrm (0 if right, else -1)
     # LatentSeek (Algorithm 1)
     rho: float = 0.2  # fraction of the CoT answer's latents that are optimised, in (0, 1]
     lr: float = 0.05  # Adam learning rate on the latents
@@ -48,9 +71,9 @@ class Config:
     max_new_tokens: int = 1024  # most tokens of a solver answer (CoT, continuation, BoN sample)
     verifier_max_new_tokens: int = 1024  # most tokens of one verifier answer (paper code: 4096)
     format_rule: bool = False  # self-reward: -2 in the weighted sum when the answer has no \boxed{...} (paper code option)
-    n_samples: int = 3  # BoN: N sampled answers per problem
-    temperature: float = 0.7  # BoN: sampling temperature
-    top_p: float = 1.0  # BoN: nucleus sampling mass
+    n_samples: int = 3  # bon, sc, oracle: N sampled answers per problem (the same N samples for all three at one seed)
+    temperature: float = 0.7  # bon, sc, oracle: sampling temperature
+    top_p: float = 1.0  # bon, sc, oracle: nucleus sampling mass
     # running
     batch_size: int = 1  # problems run together
     seed: int = 0  # seeds torch, random and numpy; 0 seeds too

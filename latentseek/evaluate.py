@@ -11,17 +11,17 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 import latentseek
-from .config import Config
+from .config import Config, REWARDS, registered
 from .data import Problem, load_problems
 from .answers import extract_answer, judge
 from .models import load_model
 from .generation import Engine
-from .reward import PSRM, SelfReward, make_reward, read_verdict
-from .seek import Seeker, SeekResult, Iterate
+from .reward import make_reward, read_verdict
+from .seek import Seeker, SeekResult, Iterate, get_method
 
 # %% auto #0
-__all__ = ['versions', 'to_record', 'ResultsFile', 'summarize', 'format_summary', 'set_seed', 'default_run_dir', 'build_reward',
-           'evaluate', 'regrade']
+__all__ = ['versions', 'generated_tokens', 'to_record', 'ResultsFile', 'summarize', 'format_summary', 'set_seed',
+           'default_run_dir', 'evaluate', 'regrade']
 
 # %% ../nbs/09_evaluate.ipynb #14bc14d8
 def versions() -> dict:
@@ -39,16 +39,21 @@ def _iterate(it: Iterate, p: Problem, prompt_idx: int) -> dict:
     if 'texts' in details: d['verifier_texts'] = details['texts']  # so verdicts can be re-read when the reader changes
     return d
 
+def generated_tokens(trace: list[dict]) -> dict:
+    "Tokens a problem's run generated, by role: `solver` (every answer, forced prefixes excluded) and `verifier` (the self-reward's)."
+    return {'solver': sum(it.get('new_tokens', it['tokens']) for it in trace), 'verifier': sum(it.get('verifier_tokens') or 0 for it in trace)}
+
 def to_record(r: SeekResult, cfg: Config) -> dict:
     "The JSON record of one problem's result (see above); answers judged with `latentseek.answers.judge`."
     p, cfg = r.problem, cfg.resolved()
+    method = get_method(r.method)
     trace = [_iterate(it, p, cfg.prompt_idx) for it in r.trace]
     final = trace[next(i for i, it in enumerate(r.trace) if it is r.final)]
     return {'id': p.id, 'index': p.index, 'dataset': p.dataset, 'source': p.source, 'prompt_idx': cfg.prompt_idx,
-            'method': r.method, 'reward': cfg.reward if r.method == 'latentseek' else ('self' if r.method == 'bon' else None),
-            'model': cfg.model, 'question': p.question, 'gold': p.gold,
-            'cot': None if r.method == 'bon' else trace[0], 'final': final, 'trace': trace,
+            'method': r.method, 'reward': method.reward_name(cfg), 'model': cfg.model, 'question': p.question, 'gold': p.gold,
+            'cot': trace[0] if method.has_cot else None, 'final': final, 'trace': trace,
             'iterations': r.iterations, 'update_length': r.update_length, 'stopped': r.stopped, 'seconds': round(r.seconds, 3),
+            'generated_tokens': generated_tokens(trace), **r.fields,
             'batch_size': cfg.batch_size, 'fingerprint': cfg.fingerprint(), 'versions': versions()}
 
 # %% ../nbs/09_evaluate.ipynb #b4700eea
@@ -126,20 +131,10 @@ def set_seed(seed: int):
     random.seed(seed); np.random.seed(seed); torch.manual_seed(seed)
 
 def default_run_dir(cfg: Config, root: str | Path = 'runs') -> Path:
-    "runs/<dataset>-<method>[-<reward>]-p<prompt_idx>-<model>-<fingerprint>"
+    "runs/<dataset>-<method's run name, e.g. latentseek-psrm>-p<prompt_idx>-<model>-<fingerprint>"
     name = re.sub(r'[^A-Za-z0-9.]+', '_', Path(cfg.dataset).stem if Path(cfg.dataset).suffix else cfg.dataset).strip('_')
     model = re.sub(r'[^A-Za-z0-9.]+', '_', Path(cfg.model).name).strip('_')
-    reward = f'-{cfg.reward}' if cfg.method == 'latentseek' else ''
-    return Path(root) / f'{name}-{cfg.method}{reward}-p{cfg.prompt_idx}-{model}-{cfg.fingerprint()}'
-
-def build_reward(cfg: Config, engine: Engine, dataset: str):
-    "The reward `cfg` asks for (BoN always ranks by self-reward; LatentSeek uses `cfg.reward`; CoT needs none); `dataset` is the problems' kind."
-    cfg = cfg.resolved()
-    kind = 'self' if cfg.method == 'bon' else cfg.reward if cfg.method == 'latentseek' else None
-    if kind is None: return None
-    if kind == 'psrm': return PSRM(dataset, cfg.prompt_idx)
-    return SelfReward(engine, format_rule=cfg.format_rule, max_new_tokens=cfg.verifier_max_new_tokens, verdict_scope=cfg.verdict_scope,
-                      verdict_rule=cfg.verdict_rule, decoding=cfg.verifier_decoding, seed=cfg.seed, keep_texts=True)
+    return Path(root) / f'{name}-{get_method(cfg.method).run_name(cfg)}-p{cfg.prompt_idx}-{model}-{cfg.fingerprint()}'
 
 def evaluate(cfg: Config, # what to run
              problems: list[Problem] | None = None, # default: load_problems(cfg.dataset)
@@ -154,14 +149,16 @@ def evaluate(cfg: Config, # what to run
     out = ResultsFile(run_dir or default_run_dir(cfg), cfg)
     todo = [p for p in problems if p.id not in out.done_ids]
     if todo:
+        method = get_method(cfg.method)
+        reward = method.reward_name(cfg)
+        if reward is not None and registered(REWARDS, reward, 'reward').needs_gold and any(p.gold is None for p in todo):
+            raise ValueError(f"{method.label(cfg.to_dict())} runs the {reward!r} reward, which needs gold answers, and some problems have none")
+        kinds = {p.dataset for p in todo}
+        if len(kinds) > 1: raise ValueError(f"one run judges one kind of dataset, got {sorted(kinds)}")
         set_seed(cfg.seed)
         if model is None: model, tokenizer = load_model(cfg.model, cfg.dtype, cfg.device)
         engine = Engine(model, tokenizer)
-        if cfg.method == 'latentseek' and cfg.reward == 'psrm' and any(p.gold is None for p in todo):
-            raise ValueError('PSRM needs gold answers, and some problems have none')
-        kinds = {p.dataset for p in todo}
-        if len(kinds) > 1: raise ValueError(f"one run judges one kind of dataset, got {sorted(kinds)}")
-        seeker = Seeker(engine, build_reward(cfg, engine, kinds.pop()), cfg)
+        seeker = Seeker(engine, None if reward is None else make_reward(reward, cfg, engine, kinds.pop()), cfg)
         bar = tqdm(total=len(problems), initial=len(problems) - len(todo), disable=not progress, desc=f'{cfg.method} {out.dir.name}')
         def write(r: SeekResult):
             out.append(to_record(r, cfg)); bar.update(1)

@@ -5,21 +5,26 @@
 # %% ../nbs/06_generation.ipynb #a0dc2377
 from __future__ import annotations
 import inspect, time
+from collections import deque
 from dataclasses import dataclass, field
 import torch
 from transformers import DynamicCache
 
 # %% auto #0
 __all__ = ['END_OF_TURN', 'output_head', 'decoder_of', 'stop_token_ids', 'Generation', 'reference_generate', 'PromptCache',
-           'Sampling', 'pack_linear_weights', 'Request', 'common_prefix', 'length_chunks', 'Engine', 'generate']
+           'Sampling', 'Request', 'common_prefix', 'length_chunks', 'Backend', 'Engine', 'Scheduler', 'generate']
 
 # %% ../nbs/06_generation.ipynb #4791f2c5
-def output_head(model):
+def output_head(model,
+                weight: torch.Tensor | None = None, # use this (V, d) tensor for the head's weight (e.g. a detached alias); None: the module itself
+               ):
     "Callable mapping latents z (..., d) to logits (..., V) exactly as `model` maps its last hidden state."
     lm_head, cfg = model.get_output_embeddings(), model.config
     scale, cap = getattr(cfg, 'logit_scale', None), getattr(cfg, 'final_logit_softcapping', None)
+    bias = getattr(lm_head, 'bias', None)
+    if weight is not None and bias is not None: bias = bias.detach()
     def head(z):
-        logits = lm_head(z)
+        logits = lm_head(z) if weight is None else torch.nn.functional.linear(z, weight, bias)
         if scale is not None: logits = logits * scale
         if cap: logits = torch.tanh(logits / cap) * cap
         return logits
@@ -109,36 +114,20 @@ class Sampling:
         if not getattr(gc, 'do_sample', False): return None
         return cls(temperature=gc.temperature or 1.0, top_p=gc.top_p or 1.0, top_k=gc.top_k or 0)
 
-# %% ../nbs/06_generation.ipynb #90ca32d3
-def _packed_forward(self, x):
-    if torch.is_grad_enabled() and (x.requires_grad or self.weight.requires_grad):
-        return torch.nn.functional.linear(x, self.weight, self.bias)
-    return torch.ops.mkldnn._linear_pointwise(x, self._packed_weight, self.bias, 'none', [], '')
-
-def pack_linear_weights(model) -> int:
-    "Give every bf16 or fp32 CPU `nn.Linear` of `model` a oneDNN-prepacked weight for inference (training-mode calls keep `F.linear`); returns how many (0 where unsupported)."
-    if not (torch.backends.mkldnn.is_available() and hasattr(torch.ops.mkldnn, '_reorder_linear_weight')): return 0
-    n = 0
-    for m in model.modules():
-        if type(m) is torch.nn.Linear and m.weight.dtype in (torch.bfloat16, torch.float32) and m.weight.device.type == 'cpu' and not hasattr(m, '_packed_weight'):
-            try: m._packed_weight = torch.ops.mkldnn._reorder_linear_weight(m.weight.detach(), 1)
-            except RuntimeError: return n
-            m.forward = _packed_forward.__get__(m)
-            n += 1
-    return n
-
 # %% ../nbs/06_generation.ipynb #bad94184
 @dataclass
 class Request:
-    "One answer to decode: a prompt (its cache), an optional forced prefix, and how to decode it."
-    prompt: PromptCache  # from `Engine.prefill`
+    "One answer to decode, as every backend takes it: a prompt by its token ids, an optional forced prefix, and how to decode."
+    prompt: list[int]  # prompt token ids (P,); the backend keeps its own cache of prompts it has seen
     prefix: list[int] = field(default_factory=list)  # forced answer tokens (L,), e.g. LatentSeek's decoded latents x'
     max_new_tokens: int = 1024  # most generated tokens after the prefix (>= 1)
-    stop_ids: list[int] | None = None  # ids that end the answer; None = the engine's
-    capture_hidden: bool = False  # keep the latent of every generated token
+    stop_ids: list[int] | None = None  # ids that end the answer; None = the backend's
+    capture_hidden: bool = False  # keep the latent of every generated token (backends with `supports_hidden` only)
     sampling: Sampling | None = None  # None = greedy
     seed: int = 0  # the row's own sampling seed
     tag: object = None  # the caller's, handed back with the result
+    keep_prompt: bool = False  # keep the prompt's cache after this row finishes, until `release(prompt)` (a problem's later iterations reuse it)
+    group: object = None  # a hint: requests added together with equal `group` share a long prefix (a backend may prefill it once)
 
 def _sample_row(logits, s: Sampling, gen) -> torch.Tensor:
     "One row's (V,) logits -> a sampled id, drawn with the row's own generator (so it does not depend on its batch)."
@@ -152,24 +141,26 @@ def _sample_row(logits, s: Sampling, gen) -> torch.Tensor:
 
 class _Live:
     "The rows being decoded together: KV cache (B, H_kv, S, hd) per layer, mask (B, S), next positions (B,), latents (B, d), outputs."
-    def __init__(self, engine, reqs: list[Request]):
+    def __init__(self, engine, reqs: list[Request], caches: list[PromptCache]):
         dev, self.engine, self.reqs = engine.device, engine, list(reqs)
         for r in reqs:
             if r.max_new_tokens < 1: raise ValueError(f"max_new_tokens={r.max_new_tokens} must be >= 1")
         B = len(reqs)
-        P, L = [len(r.prompt) for r in reqs], [len(r.prefix) for r in reqs]
+        P, L = [len(c) for c in caches], [len(r.prefix) for r in reqs]
         Pm, Lm = max(P), max(L)
         kv = []  # 1. the prompts' caches, left-padded into one
-        for layer in range(len(reqs[0].prompt.kv)):
-            k0, v0 = reqs[0].prompt.kv[layer]
+        for layer in range(len(caches[0].kv)):
+            k0, v0 = caches[0].kv[layer]
             K, V = k0.new_zeros((B, k0.shape[1], Pm, k0.shape[3])), v0.new_zeros((B, v0.shape[1], Pm, v0.shape[3]))
-            for b, r in enumerate(reqs): K[b, :, Pm - P[b]:], V[b, :, Pm - P[b]:] = r.prompt.kv[layer][0][0], r.prompt.kv[layer][1][0]
+            for b, c in enumerate(caches):
+                K[b, :, Pm - P[b]:] = c.kv[layer][0][0]
+                V[b, :, Pm - P[b]:] = c.kv[layer][1][0]
             kv.append((K, V))
         self.cache = DynamicCache(kv)
         self.mask = torch.zeros((B, Pm + Lm), dtype=torch.long, device=dev)
         for b in range(B): self.mask[b, Pm - P[b]:Pm] = 1; self.mask[b, Pm + Lm - L[b]:] = 1
         self.pos = torch.tensor([P[b] + L[b] for b in range(B)], device=dev)  # position of the next token each row feeds
-        self.z = torch.stack([r.prompt.z for r in reqs])  # (B, d): yields the first token of rows without a prefix
+        self.z = torch.stack([c.z for c in caches])  # (B, d): yields the first token of rows without a prefix
         if Lm:  # 2. the prefixes, prefilled as one chunk (pads at the chunk's start are masked out)
             ids = torch.full((B, Lm), engine.pad_id, dtype=torch.long, device=dev)
             cpos = torch.zeros((B, Lm), dtype=torch.long, device=dev)
@@ -263,14 +254,48 @@ def length_chunks(lengths: list[int], # tokens of each row
         cur.append(i)
     return chunks + [cur] if cur else chunks
 
+# %% ../nbs/06_generation.ipynb #8b2c3d4e
+class Backend:
+    "What a generation backend implements for the `Scheduler`: prepare, admit, step, release (see the table above)."
+    tokenizer = None  # decodes `Generation.text`; None: token ids only
+    stop_ids: list[int] = []  # ids that end an answer when a request gives none
+    supports_hidden: bool = False  # can return `Generation.hidden` for `capture_hidden` requests
+
+    def prepare(self, requests: list[Request]):
+        "Requests were queued (not yet decoding): start work on their prompts (prefill); the default does nothing."
+
+    def admit(self, requests: list[Request]):
+        "Start decoding `requests` (their rows join the running batch)."
+        raise NotImplementedError
+
+    def step(self) -> list[tuple[Request, Generation]]:
+        "Decode at least one token for every running row; return the rows that finished, in batch order."
+        raise NotImplementedError
+
+    @property
+    def rows(self) -> int:
+        "Rows decoding now."
+        raise NotImplementedError
+
+    def release(self, prompt: list[int]):
+        "The caller needs `prompt` no more (a `keep_prompt` request's problem finished); the default does nothing."
+
+# %% ../nbs/06_generation.ipynb #6d4e5f60
+@dataclass
+class _Held:
+    "An entry of `Engine`'s prompt cache."
+    cache: PromptCache | None = None  # None until prefilled
+    rows: int = 0  # requests queued or decoding on it
+    keep: bool = False  # a `keep_prompt` request asked to keep it until `release`
+
 # %% ../nbs/06_generation.ipynb #ec965011
-class Engine:
-    "Batched KV-cache decoding that returns latents; one engine per (model, tokenizer)."
+class Engine(Backend):
+    "The Hugging Face backend: batched KV-cache decoding that returns latents; one engine per (model, tokenizer)."
+    supports_hidden = True
     def __init__(self, model, tokenizer, # tokenizer may be None when `stop_ids` is given (then no text is decoded)
                  stop_ids: list[int] | None = None, # ids that end an answer; default `stop_token_ids(model, tokenizer, 'all')`
                  sync_every: int | None = None, # check for finished rows every n steps; default 1 on CPU, 16 on GPU
                  prefill_batch: int = 16, # most prompts prefilled in one forward
-                 pack_weights: bool | None = None, # prepack linear weights for oneDNN (default: on CPU, bf16 or fp32); see above
                 ):
         self.model, self.tokenizer = model, tokenizer
         self.decoder, self.head = decoder_of(model), output_head(model)
@@ -285,8 +310,9 @@ class Engine:
         # On CPU, decode steps pass a ready 4D mask: transformers then packs the grouped query heads onto the KV heads
         # (no KV copy). Without a mask it calls sdpa(enable_gqa=True), 2.5x slower per step at batch 16 x 1000 tokens.
         self._packed_decode = self.device.type == 'cpu' and getattr(model.config, '_attn_implementation', None) == 'sdpa'
-        if pack_weights is None: pack_weights = self.device.type == 'cpu' and model.dtype in (torch.bfloat16, torch.float32)
-        if pack_weights: pack_linear_weights(model)
+        self.prompts: dict[tuple, _Held] = {}  # the prompt cache: ids -> cache, rows using it, kept for a caller
+        self.live: _Live | None = None
+        self.steps = 0
         self.tokens_generated = 0  # running count of decoded tokens, for tokens/s reports
 
     def _stop_rows(self, stop_ids, B) -> list[list[int]]:
@@ -301,7 +327,7 @@ class Engine:
 
     @torch.no_grad()
     def prefill(self, prompts: list[list[int]], # token ids (P_i,) of each prompt
-                share: int = 1, # each consecutive group of `share` prompts prefills its common token prefix once
+                share: int | list[list[int]] = 1, # n: each consecutive group of n prompts shares its common prefix; or the groups as index lists
                ) -> list[PromptCache]:
         """One `PromptCache` per prompt (P_i,), in order. Prompts are prefilled in left-padded batches of at most
         `prefill_batch` rows, grouped by length (`length_chunks`) so that little compute goes to padding. With
@@ -309,7 +335,8 @@ class Engine:
         own rest on top of it (the 4 verifier prompts of an answer share its question and solution). Raises
         `ValueError` on an empty prompt."""
         if any(len(p) == 0 for p in prompts): raise ValueError('empty prompt: nothing to condition on')
-        if share > 1: return self._prefill_shared(prompts, share)
+        if isinstance(share, int) and share > 1: share = [list(range(s, min(s + share, len(prompts)))) for s in range(0, len(prompts), share)]
+        if not isinstance(share, int): return self._prefill_shared(prompts, share)
         out = [None] * len(prompts)
         for idx in length_chunks([len(p) for p in prompts], self.prefill_batch):
             chunk = [prompts[i] for i in idx]
@@ -317,7 +344,8 @@ class Engine:
             ids = torch.full((B, P), self.pad_id, dtype=torch.long, device=self.device)
             mask = torch.zeros((B, P), dtype=torch.long, device=self.device)
             for b, p in enumerate(chunk):
-                ids[b, P - len(p):] = torch.tensor(p, device=self.device); mask[b, P - len(p):] = 1
+                ids[b, P - len(p):] = torch.tensor(p, device=self.device)
+                mask[b, P - len(p):] = 1
             pos = (mask.cumsum(-1) - 1).clamp(min=0)
             cache = DynamicCache()
             h = self._forward(ids, mask, pos, cache)  # (B, P, d)
@@ -326,10 +354,9 @@ class Engine:
                 out[i] = PromptCache(list(p), kv, h[b, -1].clone())
         return out
 
-    def _prefill_shared(self, prompts: list[list[int]], share: int) -> list[PromptCache]:
+    def _prefill_shared(self, prompts: list[list[int]], groups: list[list[int]]) -> list[PromptCache]:
         "`prefill` with shared prefixes: each group's common prefix as one prompt, then every rest as a forced prefix on it."
-        groups = [range(s, min(s + share, len(prompts))) for s in range(0, len(prompts), share)]
-        cut = [min(common_prefix([prompts[i] for i in g]), min(len(prompts[i]) for i in g) - 1) for g in groups]  # keep >= 1 own token
+        cut = [0 if len(g) == 1 else min(common_prefix([prompts[i] for i in g]), min(len(prompts[i]) for i in g) - 1) for g in groups]  # keep >= 1 own token
         shared = [(g, c) for g, c in zip(groups, cut) if c > 0]
         heads = self.prefill([prompts[g[0]][:c] for g, c in shared])
         rows = [(i, head, prompts[i][c:]) for (g, c), head in zip(shared, heads) for i in g]
@@ -337,15 +364,94 @@ class Engine:
         out = [None] * len(prompts)
         for i, cache in zip(alone, self.prefill([prompts[i] for i in alone])): out[i] = cache
         for idx in length_chunks([len(rest) for _, _, rest in rows], self.prefill_batch):
-            live = _Live(self, [Request(rows[j][1], rows[j][2], 1) for j in idx])  # prefills the rests on the heads' caches
+            live = _Live(self, [Request(rows[j][1].ids, rows[j][2], 1) for j in idx], [rows[j][1] for j in idx])  # prefills the rests on the heads' caches
             for b, j in enumerate(idx):
                 used = live.mask[b].bool()  # the row's own columns: its head, then its rest (pads dropped)
                 kv = [(l.keys[b:b + 1, :, used], l.values[b:b + 1, :, used]) for l in live.cache.layers]
                 out[rows[j][0]] = PromptCache(list(prompts[rows[j][0]]), kv, live.z[b].clone())
         return out
 
+    # the Backend interface
+    def prepare(self, requests: list[Request]):
+        "Hold every request's prompt in the prompt cache, prefilling those not there yet (in one call; `group`s share a prefix)."
+        new = {}
+        for r in requests:
+            key = tuple(r.prompt)
+            held = self.prompts.get(key)
+            if held is None:
+                held = self.prompts[key] = _Held()
+                new[key] = r.group
+            held.rows += 1
+            held.keep |= r.keep_prompt
+        if not new: return
+        keys, hints = list(new), list(new.values())
+        groups, start = [], 0
+        for i in range(1, len(keys) + 1):  # runs of consecutive equal, non-None hints
+            if i == len(keys) or hints[i] is None or hints[i] != hints[start]:
+                groups.append(list(range(start, i)))
+                start = i
+        share = groups if any(len(g) > 1 for g in groups) else 1
+        for key, cache in zip(keys, self.prefill([list(k) for k in keys], share)): self.prompts[key].cache = cache
+
+    def adopt(self, caches: list[PromptCache]):
+        "Put caches made by `prefill` into the prompt cache (so requests can name their prompts)."
+        for c in caches:
+            held = self.prompts.setdefault(tuple(c.ids), _Held())
+            if held.cache is None: held.cache = c
+
     @torch.no_grad()
-    def generate(self, prompts: list[PromptCache], # B prompt caches (the same one may appear several times)
+    def admit(self, requests: list[Request]):
+        "Start decoding `requests`; their prompts must have been `prepare`d. Raises `ValueError` on `max_new_tokens < 1`."
+        if not requests: return
+        caches = [self.prompts[tuple(r.prompt)].cache for r in requests]
+        group = _Live(self, requests, caches)
+        self.live = group if self.live is None else self.live.merge(group)
+
+    @property
+    def rows(self) -> int: return 0 if self.live is None else self.live.B
+
+    def _finished(self, r: Request):
+        key = tuple(r.prompt)
+        held = self.prompts[key]
+        held.rows -= 1
+        if held.rows <= 0 and not held.keep: del self.prompts[key]
+
+    def release(self, prompt: list[int]):
+        key = tuple(prompt)
+        held = self.prompts.get(key)
+        if held is None: return
+        held.keep = False
+        if held.rows <= 0: del self.prompts[key]
+
+    @torch.no_grad()
+    def step(self) -> list[tuple[Request, Generation]]:
+        "Decode one token for every running row (sampled rows with their own generators); return the rows that finished."
+        live, out = self.live, []
+        if live is None: return out
+        logits = self.head(live.z)  # (B, d) -> (B, V)
+        nxt = logits.argmax(-1)
+        for b in live.sampled: nxt[b] = _sample_row(logits[b], live.reqs[b].sampling, live.gens[b])
+        live.record(nxt)
+        self.tokens_generated += live.B
+        self.steps += 1
+        if self.steps % self.sync_every == 0 and bool(live.done.any()):  # one host sync per `sync_every` steps
+            fin = live.done.nonzero().squeeze(-1).tolist()
+            for b in fin:
+                out.append((live.reqs[b], live.generation(b)))
+                self._finished(live.reqs[b])
+            keep = [b for b in range(live.B) if b not in set(fin)]
+            if not keep:
+                self.live = None
+                return out
+            live.select(keep)
+            nxt = nxt[keep]
+        live.mask = torch.cat([live.mask, live.mask.new_ones((live.B, 1))], dim=-1)
+        live.z = self._forward(nxt[:, None], live.mask, live.pos[:, None], live.cache)[:, -1]
+        live.pos = live.pos + 1
+        return out
+
+    # convenience: decode a batch and wait for it
+    def generate(self, prompts: list[PromptCache] | list[list[int]], # B prompt caches (from `prefill`) or prompt ids (P_i,); repeats allowed
                  prefixes: list[list[int]] | None = None, # B forced answer prefixes (L_i,), [] for none
                  max_new_tokens: int = 1024, # most generated tokens per row, after its prefix
                  capture_hidden: bool = False, # keep the latent of every generated token (CoT needs them; continuations do not)
@@ -360,47 +466,57 @@ class Engine:
         if len(prefixes) != B: raise ValueError(f"{len(prefixes)} prefixes for {B} prompts")
         if sampling is not None and (seeds is None or len(seeds) != B): raise ValueError('sampling needs one seed per row')
         stop_rows = self._stop_rows(stop_ids, B)
-        return self.run([Request(c, x, max_new_tokens, s, capture_hidden, sampling, seeds[b] if seeds else 0)
-                         for b, (c, x, s) in enumerate(zip(prompts, prefixes, stop_rows))])
+        caches = [p for p in prompts if isinstance(p, PromptCache)]
+        self.adopt(caches)
+        ids = [list(p.ids) if isinstance(p, PromptCache) else list(p) for p in prompts]
+        return self.run([Request(p, x, max_new_tokens, s, capture_hidden, sampling, seeds[b] if seeds else 0)
+                         for b, (p, x, s) in enumerate(zip(ids, prefixes, stop_rows))])
 
     def run(self, requests: list[Request], # decoded all together
            ) -> list[Generation]:
-        "Generations of `requests`, in order (their tags are not used)."
-        order = {id(r): i for i, r in enumerate(requests)}
-        todo, out = list(requests), [None] * len(requests)
-        def on_done(req, gen): out[order[id(req)]] = gen
-        self.stream(lambda free: [todo.pop(0) for _ in range(min(free, len(todo)))], on_done, max_rows=max(1, len(requests)))
-        return out
+        "Generations of `requests`, in order (their tags are not used): a `Scheduler` with room for all of them."
+        return Scheduler(self, max_rows=max(1, len(requests))).run(requests)
 
-    @torch.no_grad()
-    def stream(self, pull, # pull(free) -> up to `free` new `Request`s (called whenever rows are free)
-               on_done, # on_done(request, generation), called as soon as a row finishes
-               max_rows: int = 16, # most rows decoded together
-              ) -> None:
-        "Continuous batching: decode requests as they arrive, a finished row's slot going to the next request at once."
-        live, step = None, 0
-        while True:
-            if live is None or live.B < max_rows:
-                reqs = pull(max_rows - (live.B if live else 0))
-                if reqs:
-                    group = _Live(self, reqs)
-                    live = group if live is None else live.merge(group)
-            if live is None: return
-            logits = self.head(live.z)  # (B, d) -> (B, V)
-            nxt = logits.argmax(-1)
-            for b in live.sampled: nxt[b] = _sample_row(logits[b], live.reqs[b].sampling, live.gens[b])
-            live.record(nxt)
-            self.tokens_generated += live.B
-            step += 1
-            if step % self.sync_every == 0 and bool(live.done.any()):  # one host sync per `sync_every` steps
-                fin = live.done.nonzero().squeeze(-1).tolist()
-                for b in fin: on_done(live.reqs[b], live.generation(b))
-                keep = [b for b in range(live.B) if b not in set(fin)]
-                if not keep: live = None; continue
-                live.select(keep); nxt = nxt[keep]
-            live.mask = torch.cat([live.mask, live.mask.new_ones((live.B, 1))], dim=-1)
-            live.z = self._forward(nxt[:, None], live.mask, live.pos[:, None], live.cache)[:, -1]
-            live.pos = live.pos + 1
+# %% ../nbs/06_generation.ipynb #9c3d4e5f
+class Scheduler:
+    "Continuous batching over a backend, driven by the caller: `add` requests, then `step` until `idle`."
+    def __init__(self, backend: Backend, # decodes the rows
+                 max_rows: int = 16, # most rows decoding at once
+                ):
+        if max_rows < 1: raise ValueError(f"max_rows={max_rows} must be >= 1")
+        self.backend, self.max_rows = backend, max_rows
+        self.waiting: deque[Request] = deque()
+
+    def add(self, requests: list[Request]):
+        "Queue `requests` (first in, first out); the backend may start on their prompts at once."
+        requests = list(requests)
+        if not requests: return
+        self.backend.prepare(requests)
+        self.waiting.extend(requests)
+
+    def step(self) -> list[tuple[Request, Generation]]:
+        "Fill free rows from the queue, decode one step, and return the (request, generation) pairs that finished."
+        free = self.max_rows - self.backend.rows
+        if free > 0 and self.waiting:
+            self.backend.admit([self.waiting.popleft() for _ in range(min(free, len(self.waiting)))])
+        if self.backend.rows == 0: return []
+        return self.backend.step()
+
+    @property
+    def idle(self) -> bool:
+        "Nothing queued and nothing decoding."
+        return not self.waiting and self.backend.rows == 0
+
+    def release(self, prompt: list[int]): self.backend.release(prompt)
+
+    def run(self, requests: list[Request]) -> list[Generation]:
+        "Decode `requests` to the end; their generations, in order."
+        order = {id(r): i for i, r in enumerate(requests)}
+        out = [None] * len(requests)
+        self.add(requests)
+        while not self.idle:
+            for r, g in self.step(): out[order[id(r)]] = g
+        return out
 
 # %% ../nbs/06_generation.ipynb #dea0c54b
 def generate(engine: Engine, prompts: list[list[int]], # B prompts (P_i,)

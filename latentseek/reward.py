@@ -10,7 +10,8 @@ from typing import Callable
 import torch
 from .prompts import VERDICT_MARKER, VERIFIER_WEIGHTS, verifier_messages, chat_ids, dataset_kind
 from .answers import judge
-from .generation import Engine, Generation, Request, Sampling, stop_token_ids, _finish
+from .config import Config, REWARDS, registered
+from .generation import Backend, Generation, Request, Sampling, Scheduler, stop_token_ids, _finish
 
 # %% auto #0
 __all__ = ['RewardResult', 'Reward', 'CallableReward', 'PSRM', 'read_verdict', 'sequential_generate', 'SelfReward', 'make_reward']
@@ -23,15 +24,36 @@ class RewardResult:
     details: list[dict] = field(default_factory=list)  # one dict per answer (verdicts, verifier tokens, ...)
 
 class Reward:
-    "Base of the rewards: `score` returns a `RewardResult`, calling returns the rewards alone."
+    "Base of the rewards: `score` returns a `RewardResult`, calling returns the rewards alone; see the table above."
     name = 'reward'
+    needs_gold = False  # True: every problem must come with a gold answer (PSRM)
+
     def score(self, questions: list[str], # the B problems
               answers: list[str], # one answer per problem (no special tokens unless `verifier_input='raw'`)
               golds: list[str | None], # gold answers (PSRM needs them; others may ignore them)
              ) -> RewardResult:
         "Rewards (B,) and per-answer details for a batch of answers; subclasses implement it."
         raise NotImplementedError
+
     def __call__(self, questions, answers, golds) -> list[float]: return self.score(questions, answers, golds).rewards
+
+    def requests(self, questions: list[str], answers: list[str], # the answers to score
+                 keys: list[int] | None = None, # one int per answer, unique within a run (seeds sampled verifiers)
+                 backend: Backend | None = None, # the caller's backend, which would run the requests
+                ) -> list[Request]:
+        "Generation requests to run on `backend` before `combine` can score; [] (the default): `combine` scores at once."
+        return []
+
+    def combine(self, questions: list[str], answers: list[str], golds: list[str | None],
+                requests: list[Request], # what `requests` returned
+                generations: list[Generation], # their generations, in the same order
+               ) -> RewardResult:
+        "The `RewardResult` of answers whose `requests` have finished; the default (no requests) is `score`."
+        return self.score(questions, answers, golds)
+
+    def rows_per_answer(self, backend: Backend | None) -> int:
+        "Rows one answer's scoring adds to `backend`'s batch (sizes the scheduler)."
+        return 1
 
 class CallableReward(Reward):
     "Wraps a user function `fn(questions, answers, golds) -> list[float]` as a `Reward`."
@@ -45,6 +67,10 @@ class CallableReward(Reward):
 class PSRM(Reward):
     "Perfect sparse reward (paper §4.2): 0 if `judge(answer, gold)`, else -1; raises `ValueError` without a gold answer."
     name = 'psrm'
+    needs_gold = True
+    @classmethod
+    def from_config(cls, cfg: Config, backend: Backend | None, dataset: str) -> PSRM: return cls(dataset, cfg.prompt_idx)
+
     def __init__(self, dataset: str, # dataset name or kind, decides how answers are judged
                  prompt_idx: int = 0, # solver prompt, decides how the answer is extracted
                 ):
@@ -101,7 +127,7 @@ def sequential_generate(model, tokenizer, prompts: list[list[int]], # prompts (P
 class SelfReward(Reward):
     "The model verifies its own answer with 4 weighted verifier prompts (paper §3.3); verifier prompts of a batch run as one batch."
     name = 'self'
-    def __init__(self, engine: Engine, # the solver's engine: the same model verifies
+    def __init__(self, backend: Backend, # the solver's backend (an `Engine`): the same model verifies
                  weights: dict = VERIFIER_WEIGHTS, # verifier name -> weight
                  format_rule: bool = False, # fail (weight 2) answers without \boxed{...}
                  max_new_tokens: int = 1024, # most tokens per verifier answer (paper: 4096)
@@ -114,66 +140,84 @@ class SelfReward(Reward):
                 ):
         if verdict_scope not in ('generation', 'all'): raise ValueError(f"verdict_scope={verdict_scope!r} is not 'generation' or 'all'")
         if decoding not in ('greedy', 'model'): raise ValueError(f"decoding={decoding!r} is not 'greedy' or 'model'")
-        self.engine, self.weights, self.format_rule, self.max_new_tokens = engine, dict(weights), format_rule, max_new_tokens
+        self.backend, self.weights, self.format_rule, self.max_new_tokens = backend, dict(weights), format_rule, max_new_tokens
         self.verdict_scope, self.verdict_rule, self.seed, self.keep_texts = verdict_scope, verdict_rule, seed, keep_texts
         self.sequential = sequential
-        self.sampling = Sampling.from_generation_config(engine.model.generation_config) if decoding == 'model' else None
-        self.stop_ids = stop_token_ids(engine.model, engine.tokenizer, 'all')  # model.generate() stops at every declared EOS
+        self.tokenizer = backend.tokenizer
+        model = getattr(backend, 'model', None)
+        self.sampling = Sampling.from_generation_config(model.generation_config) if decoding == 'model' else None
+        self.stop_ids = stop_token_ids(model, self.tokenizer, 'all') if model is not None else list(backend.stop_ids)  # model.generate() stops at every declared EOS
         self.calls = 0
+
+    @classmethod
+    def from_config(cls, cfg: Config, backend: Backend | None, dataset: str) -> SelfReward:
+        "The self-reward `cfg` describes (its compat switches resolved), keeping verifier texts for the records; raises `ValueError` without a backend."
+        if backend is None: raise ValueError("the self-reward needs the solver's backend (its model verifies)")
+        cfg = cfg.resolved()
+        return cls(backend, format_rule=cfg.format_rule, max_new_tokens=cfg.verifier_max_new_tokens, verdict_scope=cfg.verdict_scope,
+                   verdict_rule=cfg.verdict_rule, decoding=cfg.verifier_decoding, seed=cfg.seed, keep_texts=True)
 
     def prompts(self, questions: list[str], answers: list[str]) -> list[list[int]]:
         "Token ids of the verifier prompts, answer-major: 4 per answer, in `weights` order."
-        return [chat_ids(self.engine.tokenizer, verifier_messages(name, q, a)) for q, a in zip(questions, answers) for name in self.weights]
+        return [chat_ids(self.tokenizer, verifier_messages(name, q, a)) for q, a in zip(questions, answers) for name in self.weights]
 
-    def requests(self, questions: list[str], answers: list[str], # the answers to verify
-                 keys: list[int] | None = None, # one int per answer (e.g. problem index x 1000 + reward call), seeds its sampled verifiers
-                ) -> list[Request]:
-        "The 4 verifier `Request`s per answer (prefilled, sharing the question and solution they begin with), answer-major, tagged with their position."
+    def verifier_requests(self, questions: list[str], answers: list[str], # the answers to verify
+                          keys: list[int] | None = None, # one int per answer (e.g. problem index x 1000 + reward call), seeds its sampled verifiers
+                         ) -> list[Request]:
+        "The 4 verifier `Request`s per answer, answer-major, tagged with their position; an answer's 4 share a `group` (its question and solution)."
         prompts = self.prompts(questions, answers)
-        if keys is None: keys = [self.calls * 1_000_003 + i for i in range(len(answers))]; self.calls += 1
+        if keys is None:
+            keys = [self.calls * 1_000_003 + i for i in range(len(answers))]
+            self.calls += 1
         n = len(self.weights)
-        return [Request(c, [], self.max_new_tokens, self.stop_ids, False, self.sampling, self.seed * 1_000_003 + keys[i // n] * n + i % n, i)
-                for i, c in enumerate(self.engine.prefill(prompts, share=n))]
+        return [Request(p, [], self.max_new_tokens, self.stop_ids, False, self.sampling, self.seed * 1_000_003 + keys[i // n] * n + i % n, i,
+                        group=('verify', keys[i // n])) for i, p in enumerate(prompts)]
 
-    def combine(self, answers: list[str], # the answers verified
-                requests: list[Request], gens: list[Generation], # their verifier requests and generations, answer-major
-               ) -> RewardResult:
+    def _on(self, backend) -> bool: return not self.sequential and (backend is None or backend is self.backend)
+
+    def requests(self, questions, answers, keys=None, backend=None):
+        "The verifier requests, when `backend` is the one this reward's model runs on (else [] and `combine` verifies by itself)."
+        return self.verifier_requests(questions, answers, keys) if self._on(backend) else []
+
+    def rows_per_answer(self, backend): return len(self.weights) if self._on(backend) else 1
+
+    def generate(self, requests: list[Request]) -> list[Generation]:
+        "Run verifier requests by themselves: one batch on the backend, or one by one through `model.generate()` (`sequential`)."
+        if not self.sequential: return Scheduler(self.backend, max_rows=max(1, len(requests))).run(requests)
+        if self.sampling is not None: raise ValueError('the sequential reference decodes greedily only')
+        return sequential_generate(self.backend.model, self.tokenizer, [r.prompt for r in requests], self.max_new_tokens, self.stop_ids)
+
+    def combine(self, questions, answers, golds, requests, generations):
         "Rewards from the verifiers' generations: read each verdict and weight the failed checks (paper §3.3)."
-        names, tok, total = list(self.weights), self.engine.tokenizer, sum(self.weights.values())
+        if not requests: return self.score(questions, answers, golds)
+        names, total = list(self.weights), sum(self.weights.values())
         rewards, details = [], []
         for i, answer in enumerate(answers):
             rows = range(i * len(names), (i + 1) * len(names))
-            texts = [gens[r].text if self.verdict_scope == 'generation' else tok.decode(requests[r].prompt.ids + gens[r].tokens, skip_special_tokens=True)
-                     for r in rows]
+            texts = [generations[r].text if self.verdict_scope == 'generation' else
+                     self.tokenizer.decode(list(requests[r].prompt) + generations[r].tokens, skip_special_tokens=True) for r in rows]
             verdicts = [read_verdict(t, self.verdict_rule) for t in texts]
             failed = sum(w for w, v in zip(self.weights.values(), verdicts) if v is not True)
             fmt = bool(re.search(r'\\boxed\{.*\}', answer, flags=re.S)) if self.format_rule else None
             if fmt is False: failed += 2
             rewards.append(-failed / total)
-            d = {'verdicts': dict(zip(names, verdicts)), 'verifier_tokens': sum(gens[r].new_tokens for r in rows), 'format_ok': fmt}
-            if self.keep_texts: d['texts'] = dict(zip(names, (gens[r].text for r in rows)))
+            d = {'verdicts': dict(zip(names, verdicts)), 'verifier_tokens': sum(generations[r].new_tokens for r in rows), 'format_ok': fmt}
+            if self.keep_texts: d['texts'] = dict(zip(names, (generations[r].text for r in rows)))
             details.append(d)
         return RewardResult(rewards, details)
 
     def score(self, questions, answers, golds=None):
-        reqs = self.requests(questions, answers)
-        if self.sequential:
-            if self.sampling is not None: raise ValueError('the sequential reference decodes greedily only')
-            gens = sequential_generate(self.engine.model, self.engine.tokenizer, [r.prompt.ids for r in reqs], self.max_new_tokens, self.stop_ids)
-        else: gens = self.engine.run(reqs)
-        return self.combine(answers, reqs, gens)
+        reqs = self.verifier_requests(questions, answers)
+        return self.combine(questions, answers, golds, reqs, self.generate(reqs))
 
 # %% ../nbs/07_reward.ipynb #2e318563
-def make_reward(kind, # 'self', 'psrm', a `Reward`, or a callable with the batched signature
-                engine: Engine | None = None, # needed by 'self'
-                dataset: str = 'gsm8k', prompt_idx: int = 0, # needed by 'psrm'
-                **self_kw, # keyword arguments of `SelfReward`
+def make_reward(kind, # a name in `REWARDS` ('self', 'psrm'), a `Reward`, or a callable with the batched signature
+                cfg: Config | None = None, # the run's settings (verifier caps, compat switches, prompt); default `Config()`
+                backend: Backend | None = None, # the solver's backend (the self-reward's model runs on it)
+                dataset: str = 'gsm8k', # the problems' kind (PSRM judges by it)
                ) -> Reward:
-    "The reward named by `kind`; raises `ValueError` for an unknown name."
+    "The one reward factory: a registered reward built from `cfg` (its `from_config`), a `Reward` as it is, or a wrapped callable; raises `ValueError` for an unknown name."
     if isinstance(kind, Reward): return kind
     if callable(kind): return CallableReward(kind)
-    if kind == 'psrm': return PSRM(dataset, prompt_idx)
-    if kind == 'self':
-        if engine is None: raise ValueError("the self-reward needs the solver's engine")
-        return SelfReward(engine, **self_kw)
-    raise ValueError(f"unknown reward {kind!r}: use 'self', 'psrm' or a callable(questions, answers, golds) -> list[float]")
+    cls = registered(REWARDS, kind, 'reward', "or a callable(questions, answers, golds) -> list[float]")
+    return cls.from_config(cfg or Config(), backend, dataset)

@@ -4,7 +4,8 @@ import importlib, subprocess, sys
 from pathlib import Path
 import pytest
 
-MODULES = ['config', 'testing', 'prompts', 'data', 'answers', 'models', 'generation', 'reward', 'seek', 'evaluate', 'cli', 'bench', 'report']
+MODULES = ['config', 'testing', 'prompts', 'data', 'answers', 'models', 'generation', 'reward', 'seek', 'methods.cot', 'methods.bon', 'methods.sc',
+           'methods.oracle', 'methods.latentseek', 'evaluate', 'cli', 'bench', 'report']
 
 
 @pytest.mark.parametrize('name', MODULES)
@@ -19,7 +20,7 @@ def test_top_level_exposes_components():
     import latentseek as ls
     for name in ['Config', 'load_problems', 'Problem', 'solver_messages', 'verifier_messages', 'extract_answer', 'judge',
                  'load_model', 'Engine', 'generate', 'PSRM', 'SelfReward', 'make_reward', 'Seeker', 'latent_step',
-                 'update_length', 'summarize', 'regrade', '__version__']:
+                 'update_length', 'summarize', 'regrade', 'Scheduler', 'Backend', 'Method', 'get_method', 'METHODS', 'REWARDS', '__version__']:
         assert hasattr(ls, name), name
     assert ls.judge('so \\boxed{18}', '18', 'gsm8k') is True
     assert ls.Config().rho == 0.2

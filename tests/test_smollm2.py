@@ -9,7 +9,8 @@ from latentseek.data import load_problems
 from latentseek.generation import Engine, reference_generate, generate
 from latentseek.prompts import chat_ids, solver_messages
 from latentseek.reward import PSRM, SelfReward
-from latentseek.seek import Seeker, reference_latent_seek
+from latentseek.seek import Seeker
+from latentseek.methods.latentseek import reference_latent_seek
 
 
 # the console script installed beside this Python (also when the venv is not activated)
