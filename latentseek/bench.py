@@ -13,7 +13,7 @@ from .data import Problem, load_problems, find_data_dir
 from .prompts import chat_ids, solver_messages
 from .models import load_model, resolve_device
 from .generation import Engine, reference_generate
-from .reward import PSRM, SelfReward
+from .reward import make_reward
 from .seek import Seeker
 from .methods.latentseek import reference_latent_seek
 from .testing import quiet_hf
@@ -71,9 +71,10 @@ def cot_speedup(model, tokenizer, prompt: list[int], tokens: int = 300) -> dict:
 def latentseek_speedup(model, tokenizer, problems: list[Problem], cfg: Config) -> dict:
     "Per-problem wall time of LatentSeek by the reference and the fast path (batch 1), and whether their traces agree."
     engine = Engine(model, tokenizer)
-    def reward(sequential: bool):
-        if cfg.reward == 'psrm': return PSRM(problems[0].dataset, cfg.prompt_idx)
-        return SelfReward(engine, max_new_tokens=cfg.verifier_max_new_tokens, sequential=sequential)
+    def reward(sequential: bool):  # the reward cfg names; a model-based one with its one-by-one reference loop for the reference
+        r = make_reward(cfg.reward, cfg, engine, problems[0].dataset)
+        if hasattr(r, 'sequential'): r.sequential = sequential
+        return r
     rows = []
     for p in problems:
         t = time.perf_counter(); ref = reference_latent_seek(p, model, tokenizer, reward(True), cfg); t_ref = time.perf_counter() - t
