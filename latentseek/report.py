@@ -11,27 +11,36 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 import seaborn as sns
+from .config import REWARDS
+from .evaluate import generated_tokens
+from .seek import Method, get_method
 
 # %% auto #0
-__all__ = ['DATASET_NAMES', 'METHOD_ORDER', 'STOP_REASONS', 'run_label', 'Run', 'load_run', 'accuracy_data', 'accuracy_table',
+__all__ = ['DATASET_NAMES', 'BASELINE', 'STOP_REASONS', 'run_label', 'Run', 'load_run', 'accuracy_data', 'accuracy_table',
            'to_markdown', 'iteration_budget', 'accuracy_by_iteration', 'plot_accuracy_by_iteration', 'iteration_counts',
            'plot_iterations', 'flip_matrix', 'plot_flips', 'verifier_calibration', 'plot_calibration', 'token_costs',
-           'write_report', 'add_report_parser', 'cmd_report']
+           'compute_data', 'plot_accuracy_vs_tokens', 'write_report', 'add_report_parser', 'cmd_report']
 
 # %% ../nbs/11_report.ipynb #41f9e7d8
 DATASET_NAMES = {'gsm8k': 'GSM8K', 'math500': 'MATH-500', 'aime2024': 'AIME 2024'}
-METHOD_ORDER = ('CoT', 'BoN', 'LatentSeek (Self)', 'LatentSeek (PSRM)')  # the rows of the paper's Table 1
+BASELINE = 'cot'  # the method (a name in METHODS) whose answers every gain is measured against: Table 1's CoT row
 _REQUIRED = ('id', 'dataset', 'prompt_idx', 'method', 'reward', 'model', 'final', 'trace', 'iterations', 'stopped')
 
-def run_label(method: str, # cot | bon | latentseek
-              reward: str | None = None, # latentseek's reward: self | psrm
-              n_samples: int | None = None, # BoN's N
+def run_label(method: str, # a name in METHODS: cot | bon | sc | oracle | latentseek | ...
+              reward: str | None = None, # the reward the run scored with (a name in REWARDS), None for none
+              n_samples: int | None = None, # N, for sampled methods
              ) -> str:
-    "The method's name in the paper's Table 1: 'CoT', 'BoN (N=3)', 'LatentSeek (Self)', 'LatentSeek (PSRM)'; raises `ValueError` on an unknown method."
-    if method == 'cot': return 'CoT'
-    if method == 'bon': return f'BoN (N={n_samples})' if n_samples else 'BoN'
-    if method == 'latentseek': return f"LatentSeek ({ {'psrm': 'PSRM', 'self': 'Self'}.get(reward, reward) })"
-    raise ValueError(f"unknown method {method!r}")
+    "The method's name in the paper's Table 1, from its class in METHODS, e.g. 'CoT', 'BoN (N=3)', 'LatentSeek (Self)'; raises `ValueError` on an unknown method."
+    settings = {'reward': reward, 'n_samples': n_samples}
+    return get_method(method).label(settings)
+
+def _rank(method: str, # a name in METHODS
+          reward: str | None, # the run's reward, a name in REWARDS or None
+          label: str, # its Table 1 label
+         ) -> tuple:
+    "Sort key of a Table 1 row: the method's `order`, then the reward's place in REWARDS, then the label."
+    reward_rank = list(REWARDS).index(reward) if reward in REWARDS else len(REWARDS)
+    return (get_method(method).order, reward_rank, label)
 
 @dataclass
 class Run:
@@ -46,6 +55,16 @@ class Run:
 
     @property
     def method(self) -> str: return self.records[0]['method']
+    @property
+    def kind(self) -> type[Method]:
+        "The method's class in METHODS: `label`, `order`, `has_cot`, `iterative`, `sampled`."
+        return get_method(self.method)
+    @property
+    def reward(self) -> str | None: return self.records[0]['reward']
+    @property
+    def rank(self) -> tuple:
+        "Its row's sort key in Table 1 (see `_rank`)."
+        return _rank(self.method, self.reward, self.label)
     @property
     def column(self) -> str: return f"{DATASET_NAMES.get(self.dataset, self.dataset)} · prompt {self.prompt_idx}"
     @property
@@ -83,8 +102,11 @@ def load_run(path: str | Path, # a run folder, or its results.jsonl
     cfg_path = results.parent / 'config.json'
     config = json.loads(cfg_path.read_text()).get('config', {}) if cfg_path.exists() else {}
     r0 = records[0]
-    n = config.get('n_samples') or max(len(r['trace']) for r in records) if r0['method'] == 'bon' else None
-    return Run(results.parent, config, records, run_label(r0['method'], r0['reward'], n), r0['dataset'], r0['prompt_idx'], r0['model'])
+    kind = get_method(r0['method'])
+    settings = {**config, 'reward': r0['reward']}
+    if kind.sampled:
+        settings['n_samples'] = config.get('n_samples') or max(len(r['trace']) for r in records)  # N: without a config, the most samples any problem has
+    return Run(results.parent, config, records, kind.label(settings), r0['dataset'], r0['prompt_idx'], r0['model'])
 
 # %% ../nbs/11_report.ipynb #79964029
 def _correct(it: dict | None) -> bool | None: return None if it is None else it.get('correct')
@@ -92,16 +114,14 @@ def _pct(xs: list) -> float | None:
     xs = [bool(x) for x in xs if x is not None]
     return 100 * sum(xs) / len(xs) if xs else None
 def _cot_iterate(r: dict) -> dict: return r.get('cot') or r['trace'][0]
-def _method_rank(label: str) -> tuple:
-    base = label.split(' (N=')[0] if label.startswith('BoN') else label
-    return (METHOD_ORDER.index(base) if base in METHOD_ORDER else len(METHOD_ORDER), label)
+def _baseline_label() -> str: return get_method(BASELINE).label({})
 def _dataset_rank(ds: str) -> int: return list(DATASET_NAMES).index(ds) if ds in DATASET_NAMES else len(DATASET_NAMES)
 
 def _merge(runs: list[Run]) -> dict:
-    "Records by id for each (model, dataset, prompt_idx, label); refuses one problem run twice with different settings."
+    "Records by id for each (model, dataset, prompt_idx, label), with the method's class and row rank; refuses one problem run twice with different settings."
     groups = {}
     for run in runs:
-        g = groups.setdefault((run.model, run.dataset, run.prompt_idx, run.label), {'records': {}, 'paths': []})
+        g = groups.setdefault((run.model, run.dataset, run.prompt_idx, run.label), {'records': {}, 'paths': [], 'kind': run.kind, 'rank': run.rank})
         for r in run.records:
             old = g['records'].get(r['id'])
             if old is not None and old.get('fingerprint') != r.get('fingerprint'):
@@ -111,6 +131,22 @@ def _merge(runs: list[Run]) -> dict:
         g['paths'].append(run.path)
     return groups
 
+def _baseline(groups: dict, # `_merge`'s groups
+              key: tuple, # (model, dataset, prompt_idx)
+              labels: list[str], # the labels of `key`'s groups
+             ) -> tuple[dict, str | None]:
+    "The CoT answers of one (model, dataset, prompt): {id: iterate} from a BASELINE run, else from step 0 of the runs that start from the greedy CoT (`has_cot`); and where they came from."
+    kinds = {l: groups[(*key, l)]['kind'] for l in labels}
+    own = [l for l in labels if kinds[l].name == BASELINE]
+    if own:
+        return {i: r['final'] for l in own for i, r in groups[(*key, l)]['records'].items()}, f'{_baseline_label()} run'
+    seekers = [l for l in labels if kinds[l].has_cot]
+    answers = {}
+    for l in seekers:
+        for i, r in groups[(*key, l)]['records'].items():
+            answers.setdefault(i, _cot_iterate(r))
+    return answers, ('step 0 of ' + ' and '.join(seekers) if seekers else None)
+
 def accuracy_data(runs: list[Run], # loaded runs, any mix of models, datasets, prompts and methods
                  ) -> pd.DataFrame:
     "Long-form Table 1: one row per (model, dataset, prompt_idx, method) with n, accuracy %, and the gain over CoT on the common problems."
@@ -119,20 +155,16 @@ def accuracy_data(runs: list[Run], # loaded runs, any mix of models, datasets, p
     columns = sorted({k[1:3] for k in groups}, key=lambda c: (_dataset_rank(c[0]), c[0], c[1]))
     for model in models:
         for ds, p in columns:
-            labels = sorted((k[3] for k in groups if k[:3] == (model, ds, p)), key=_method_rank)
-            if not labels: continue
-            if 'CoT' in labels:
-                cot, source = {i: _correct(r['final']) for i, r in groups[(model, ds, p, 'CoT')]['records'].items()}, 'CoT run'
-            else:
-                seekers = [l for l in labels if l.startswith('LatentSeek')]
-                cot = {}
-                for l in seekers:
-                    for i, r in groups[(model, ds, p, l)]['records'].items(): cot.setdefault(i, _correct(_cot_iterate(r)))
-                source = 'step 0 of ' + ' and '.join(seekers) if seekers else None
+            labels = sorted((k[3] for k in groups if k[:3] == (model, ds, p)), key=lambda l: groups[(model, ds, p, l)]['rank'])
+            if not labels:
+                continue
+            cot_records, source = _baseline(groups, (model, ds, p), labels)
+            cot = {i: _correct(r) for i, r in cot_records.items()}
             base = dict(model=model, dataset=ds, prompt_idx=p)
-            if cot: rows.append(dict(base, method='CoT', n=sum(v is not None for v in cot.values()), accuracy=_pct(list(cot.values())),
-                                     gain=None, n_common=None, cot_source=source))
-            for label in (l for l in labels if l != 'CoT'):
+            if cot:
+                rows.append(dict(base, method=_baseline_label(), n=sum(v is not None for v in cot.values()), accuracy=_pct(list(cot.values())),
+                                 gain=None, n_common=None, cot_source=source))
+            for label in (l for l in labels if groups[(model, ds, p, l)]['kind'].name != BASELINE):
                 final = {i: _correct(r['final']) for i, r in groups[(model, ds, p, label)]['records'].items()}
                 common = [i for i, v in final.items() if v is not None and cot.get(i) is not None]
                 gain = _pct([final[i] for i in common]) - _pct([cot[i] for i in common]) if common else None
@@ -152,13 +184,15 @@ def accuracy_table(runs: list[Run], # loaded runs
     if d.empty: raise ValueError('no runs to tabulate')
     d['column'] = [f"{DATASET_NAMES.get(ds, ds)} · prompt {p}" for ds, p in zip(d.dataset, d.prompt_idx)]
     models = list(dict.fromkeys(d.model))
-    index = sorted(set(zip(d.model, d.method)), key=lambda mm: (models.index(mm[0]), _method_rank(mm[1])))
+    ranks = {run.label: run.rank for run in runs}
+    ranks[_baseline_label()] = _rank(BASELINE, None, _baseline_label())  # also when CoT comes from step 0
+    index = sorted(set(zip(d.model, d.method)), key=lambda mm: (models.index(mm[0]), ranks[mm[1]]))
     table = pd.DataFrame('', index=pd.MultiIndex.from_tuples(index, names=['model', 'method']), columns=list(dict.fromkeys(d.column)))
     for r in d.itertuples(): table.loc[(r.model, r.method), r.column] = _cell(r)
     notes = ["accuracy in %; in brackets the gain over CoT in points, counted on the problems both runs answered "
              "(ids intersected; 'on m' when that is fewer than the run's n)",
              "prompt 0 (boxed answer) is the paper's Prompt 1, prompt 1 (JSON answer) its Prompt 2"]
-    for r in d[(d.method == 'CoT') & (d.cot_source != 'CoT run')].itertuples():
+    for r in d[(d.method == _baseline_label()) & (d.cot_source != f'{_baseline_label()} run')].itertuples():
         notes.append(f"CoT for {r.model}, {DATASET_NAMES.get(r.dataset, r.dataset)} prompt {r.prompt_idx}: {r.cot_source} (the same greedy answer)")
     table.attrs['notes'] = notes
     return table
@@ -190,17 +224,19 @@ def _at_budget(trace: list[dict], k: int, select: str) -> dict:
     return max(reversed(scored), key=lambda it: it['reward'])
 
 def iteration_budget(run: Run) -> int:
-    "K: the run's `max_steps` (or the most iterations any problem made); 0 for CoT."
-    if run.method == 'cot': return 0
+    "K: the run's `max_steps` (or the most iterations any problem made); 0 for a method without latent updates (not `iterative`: CoT, BoN, ...)."
+    if not run.kind.iterative:
+        return 0
     return max([run.config.get('max_steps') or 0] + [r['iterations'] for r in run.records])
 
-def accuracy_by_iteration(run: Run, # a LatentSeek (or CoT) run
+def accuracy_by_iteration(run: Run, # a run of an `iterative` method (LatentSeek), or of one whose answer is its CoT (`has_cot`: CoT)
                           max_k: int | None = None, # largest budget K; default `iteration_budget(run)`
                           select: str = 'last', # 'last' iterate reached within k, or the 'best'-rewarded one
                          ) -> list[float]:
-    "Accuracy % with a budget of k = 0..K latent updates, recomputed from the traces (paper Figure 2); raises `ValueError` for BoN runs."
+    "Accuracy % with a budget of k = 0..K latent updates, recomputed from the traces (paper Figure 2); raises `ValueError` for sampled runs (BoN, SC, oracle)."
     if select not in ('last', 'best'): raise ValueError(f"select={select!r} is not 'last' or 'best'")
-    if run.method == 'bon': raise ValueError(f"{run.path} is a BoN run: its samples have no iterations")
+    if not (run.kind.iterative or run.kind.has_cot):
+        raise ValueError(f"{run.path} is a {run.label} run: its answers are not iterations from a CoT answer")
     judged = [r for r in run.records if _correct(r['final']) is not None]
     if not judged: raise ValueError(f"{run.path}: no judged answers (no gold answers?)")
     K = iteration_budget(run) if max_k is None else max_k
@@ -217,18 +253,18 @@ def _save(fig: Figure, path: str | Path | None) -> Figure:
     if path is not None: Path(path).parent.mkdir(parents=True, exist_ok=True); fig.savefig(path, dpi=120, bbox_inches='tight')
     return fig
 
-def plot_accuracy_by_iteration(runs: list[Run], # LatentSeek runs (CoT and BoN runs are drawn as flat reference lines)
+def plot_accuracy_by_iteration(runs: list[Run], # LatentSeek runs (runs of methods that are not `iterative`, CoT, BoN, ..., are drawn as flat reference lines)
                                path: str | Path | None = None, # also save the figure here (PNG)
                                selects: tuple = ('last', 'best'), # the curves per run: solid 'last', dashed 'best'
                               ) -> Figure:
     "Accuracy against the iteration budget k, one line per run and selection rule (paper Figure 2)."
     fig = Figure(figsize=(5.2, 3.2), layout='constrained'); ax = fig.subplots()
-    seekers = [(n, r) for n, r in zip(_names(runs), runs) if r.method == 'latentseek']
+    seekers = [(n, r) for n, r in zip(_names(runs), runs) if r.kind.iterative]
     if not seekers: raise ValueError('no LatentSeek run to plot')
     K = max(iteration_budget(r) for _, r in seekers)
     colors = sns.color_palette('tab10', len(runs))
     for c, (name, run) in zip(colors, zip(_names(runs), runs)):
-        if run.method == 'latentseek':
+        if run.kind.iterative:
             for sel, ls in zip(selects, ['-', '--']):
                 ax.plot(range(K + 1), accuracy_by_iteration(run, K, sel), ls, marker='o', ms=3, color=c, label=f'{name} ({sel})')
         else:
@@ -241,12 +277,13 @@ def plot_accuracy_by_iteration(runs: list[Run], # LatentSeek runs (CoT and BoN r
 # %% ../nbs/11_report.ipynb #6e721171
 STOP_REASONS = ('threshold', 'max_steps', 'too_short')
 
-def iteration_counts(runs: list[Run], # runs; only LatentSeek runs are counted
+def iteration_counts(runs: list[Run], # runs; only those of `iterative` methods (LatentSeek) are counted
                     ) -> pd.DataFrame:
     "Per LatentSeek run: problems, mean iterations, stop reasons, and how many problems made k = 0..K updates (paper Figure 3)."
     rows = {}
     for name, run in zip(_names(runs), runs):
-        if run.method != 'latentseek': continue
+        if not run.kind.iterative:
+            continue
         its = [r['iterations'] for r in run.records]
         row = {'problems': len(its), 'mean iterations': sum(its) / len(its)}
         row.update({s: sum(r['stopped'] == s for r in run.records) for s in STOP_REASONS})
@@ -276,7 +313,8 @@ def flip_matrix(run: Run, # a LatentSeek run (or any run, with `baseline`)
                ) -> pd.DataFrame:
     "2×2 counts of problems: CoT right/wrong (rows) × final right/wrong (columns); raises `ValueError` on runs that cannot be compared."
     if baseline is None:
-        if run.method == 'bon': raise ValueError(f"{run.path} is a BoN run, without CoT answers of its own; pass baseline=<a CoT run>")
+        if not run.kind.has_cot:
+            raise ValueError(f"{run.path} is a {run.label} run, without CoT answers of its own; pass baseline=<a CoT run>")
         before = {r['id']: _correct(_cot_iterate(r)) for r in run.records}
     else:
         for attr in ('model', 'dataset', 'prompt_idx'):
@@ -354,18 +392,95 @@ def plot_calibration(runs: list[Run], # runs with verdicts (self-reward LatentSe
     return _save(fig, path)
 
 # %% ../nbs/11_report.ipynb #3f418476
+def _tokens(r: dict, # a record
+           ) -> dict:
+    "A record's generated tokens by role, {'solver': int, 'verifier': int}: its `generated_tokens`, else the same sums over its trace."
+    return r.get('generated_tokens') or generated_tokens(r['trace'])
+
 def token_costs(runs: list[Run], # any runs
                ) -> pd.DataFrame:
     "Per run: problems, accuracy %, solver and verifier tokens generated per problem, mean iterations and seconds per problem."
     rows = {}
     for name, run in zip(_names(runs), runs):
         n = len(run.records)
-        solver = sum(it.get('new_tokens', it['tokens']) for r in run.records for it in r['trace'])
-        verifier = sum(it.get('verifier_tokens') or 0 for r in run.records for it in r['trace'])
+        solver = sum(_tokens(r)['solver'] for r in run.records)
+        verifier = sum(_tokens(r)['verifier'] for r in run.records)
         rows[name] = {'problems': n, 'accuracy %': _pct([_correct(r['final']) for r in run.records]),
                       'solver tokens / problem': solver / n, 'verifier tokens / problem': verifier / n,
                       'iterations / problem': sum(r['iterations'] for r in run.records) / n, 'seconds / problem': sum(r['seconds'] for r in run.records) / n}
     return pd.DataFrame.from_dict(rows, orient='index').rename_axis('run')
+
+# %% ../nbs/11_report.ipynb #dbdf949e
+_COMPUTE = ['model', 'dataset', 'prompt_idx', 'method', 'problems', 'n_common', 'accuracy %', 'answers / problem',
+            'solver tokens / problem', 'verifier tokens / problem', 'tokens / problem', 'source']
+
+def _mean(xs: list) -> float | None:
+    return sum(xs) / len(xs) if xs else None
+
+def compute_data(runs: list[Run], # loaded runs, any mix of models, datasets, prompts and methods
+                ) -> pd.DataFrame:
+    "Per (model, dataset, prompt_idx, method): accuracy %, solver answers and generated tokens (solver, verifier, both) per problem, on the problems all methods of its (model, dataset, prompt_idx) answered."
+    groups, rows = _merge(runs), []
+    models = list(dict.fromkeys(run.model for run in runs))
+    columns = sorted({k[1:3] for k in groups}, key=lambda c: (_dataset_rank(c[0]), c[0], c[1]))
+    for model in models:
+        for ds, p in columns:
+            key = (model, ds, p)
+            labels = sorted((k[3] for k in groups if k[:3] == key), key=lambda l: groups[(*key, l)]['rank'])
+            if not labels:
+                continue
+            per = {}  # label -> ({id: (correct, solver answers, solver tokens, verifier tokens)}, source)
+            if not any(groups[(*key, l)]['kind'].name == BASELINE for l in labels):
+                cot, source = _baseline(groups, key, labels)
+                if cot:
+                    per[_baseline_label()] = ({i: (_correct(it), 1, generated_tokens([it])['solver'], 0) for i, it in cot.items()}, source)
+            for l in labels:
+                records = groups[(*key, l)]['records']
+                per[l] = ({i: (_correct(r['final']), len(r['trace']), _tokens(r)['solver'], _tokens(r)['verifier']) for i, r in records.items()}, 'run')
+            common = set.intersection(*(set(by_id) for by_id, _ in per.values()))
+            for label, (by_id, source) in per.items():
+                counted = [v for i, v in by_id.items() if i in common]
+                solver = _mean([v[2] for v in counted])
+                verifier = _mean([v[3] for v in counted])
+                rows.append({'model': model, 'dataset': ds, 'prompt_idx': p, 'method': label, 'problems': len(by_id), 'n_common': len(counted),
+                             'accuracy %': _pct([v[0] for v in counted]), 'answers / problem': _mean([v[1] for v in counted]),
+                             'solver tokens / problem': solver, 'verifier tokens / problem': verifier,
+                             'tokens / problem': None if solver is None else solver + verifier, 'source': source})
+    return pd.DataFrame(rows, columns=_COMPUTE)
+
+# %% ../nbs/11_report.ipynb #8e12c839
+def _group_name(model: str, dataset: str, prompt_idx: int) -> str:
+    return f'{model} · {DATASET_NAMES.get(dataset, dataset)} · prompt {prompt_idx}'
+
+def plot_accuracy_vs_tokens(runs: list[Run], # loaded runs (see `compute_data`)
+                            path: str | Path | None = None, # also save the figure here (PNG)
+                           ) -> Figure:
+    "Accuracy against mean generated tokens per problem (solver and verifiers), one labelled point per method; raises `ValueError` when nothing was judged."
+    d = compute_data(runs)
+    d = d[d['accuracy %'].notna() & d['tokens / problem'].notna()]
+    if d.empty:
+        raise ValueError('no judged problems common to the runs')
+    groups = list(dict.fromkeys(zip(d.model, d.dataset, d.prompt_idx)))
+    methods = list(dict.fromkeys(d.method))
+    colors = dict(zip(methods, sns.color_palette('tab10', len(methods))))
+    markers = 'osD^vP*X'
+    fig = Figure(figsize=(4.8, 3.2), layout='constrained')
+    ax = fig.subplots()
+    for model, ds, p, method, x, y in zip(d.model, d.dataset, d.prompt_idx, d.method, d['tokens / problem'], d['accuracy %']):
+        g = groups.index((model, ds, p))
+        ax.scatter(x, y, color=colors[method], marker=markers[g % len(markers)], s=30, zorder=3)
+        ax.annotate(method, (x, y), textcoords='offset points', xytext=(4, 4), fontsize=7)
+    if len(groups) > 1:
+        for g, key in enumerate(groups):
+            ax.scatter([], [], color='grey', marker=markers[g % len(markers)], label=_group_name(*key))
+        ax.legend(fontsize=7, frameon=False)
+    tokens = d['tokens / problem']
+    if tokens.min() > 0 and tokens.max() / tokens.min() > 10:
+        ax.set_xscale('log')
+    ax.set(xlabel='generated tokens per problem (solver + verifiers)', ylabel='accuracy (%)')
+    ax.margins(x=0.15, y=0.12)
+    ax.grid(alpha=0.3)
+    return _save(fig, path)
 
 # %% ../nbs/11_report.ipynb #bbdc8d1d
 def _slug(s: str) -> str: return re.sub(r'[^A-Za-z0-9]+', '-', s).strip('-').lower()
@@ -373,17 +488,17 @@ def _slug(s: str) -> str: return re.sub(r'[^A-Za-z0-9]+', '-', s).strip('-').low
 def _runs_table(runs: list[Run]) -> pd.DataFrame:
     keys = ['rho', 'lr', 'max_steps', 'threshold', 'select', 'compat', 'max_new_tokens', 'dtype']
     return pd.DataFrame([{'model': r.model, 'data': r.column, 'problems': len(r), 'folder': str(r.path),
-                          **{k: str(r.select if k == 'select' else r.config.get(k, '')) for k in keys if r.method == 'latentseek' or k in ('max_new_tokens', 'dtype')}}
+                          **{k: str(r.select if k == 'select' else r.config.get(k, '')) for k in keys if r.kind.iterative or k in ('max_new_tokens', 'dtype')}}
                          for r in runs], index=pd.Index(_names(runs), name='run')).astype(object)
 
 def write_report(run_dirs: list[str | Path], # run folders (or results.jsonl files)
                  out_dir: str | Path = 'report', # where report.md and the PNGs go (created)
                 ) -> Path:
-    "Write out_dir/report.md (Table 1, Figure 2 and 3 equivalents, flips, verifier calibration, costs) and its PNGs; returns the report's path."
+    "Write out_dir/report.md (Table 1, Figure 2 and 3 equivalents, flips, verifier calibration, costs, accuracy against compute) and its PNGs; returns the report's path."
     if not run_dirs: raise ValueError('no run folders given')
     runs, out = [load_run(d) for d in run_dirs], Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    seekers = [r for r in runs if r.method == 'latentseek']
+    seekers = [r for r in runs if r.kind.iterative]
     md = ['# LatentSeek report', '', f'{len(runs)} run(s); every number is recomputed from the records in `results.jsonl`.', '',
           to_markdown(_runs_table(runs)), '']
     table = accuracy_table(runs)
@@ -393,7 +508,7 @@ def write_report(run_dirs: list[str | Path], # run folders (or results.jsonl fil
            to_markdown(table), ''] + [f'- {n}' for n in table.attrs['notes']] + ['']
     if seekers:
         K = max(iteration_budget(r) for r in seekers)
-        by_k = pd.DataFrame({(name, sel): accuracy_by_iteration(r, K, sel) for name, r in zip(_names(runs), runs) if r.method == 'latentseek'
+        by_k = pd.DataFrame({(name, sel): accuracy_by_iteration(r, K, sel) for name, r in zip(_names(runs), runs) if r.kind.iterative
                              for sel in ('last', 'best')}, index=pd.Index(range(K + 1), name='k')).T
         by_k.index.names = ['run', 'answer']
         plot_accuracy_by_iteration(runs, out / 'accuracy_by_iteration.png')
@@ -406,9 +521,9 @@ def write_report(run_dirs: list[str | Path], # run folders (or results.jsonl fil
                'Problems by number of latent updates made (k=...) and by why they stopped: the reward passed the threshold, '
                'the budget K ran out, or the answer was too short to update.', '',
                to_markdown(iteration_counts(runs), floatfmt='.2f'), '', '![iterations](iterations.png)', '']
-    flips = [(name, r, None) for name, r in zip(_names(runs), runs) if r.method == 'latentseek']
-    flips += [(name, r, c) for name, r in zip(_names(runs), runs) if r.method == 'bon'
-              for c in [next((c for c in runs if c.method == 'cot' and (c.model, c.dataset, c.prompt_idx) == (r.model, r.dataset, r.prompt_idx)), None)] if c]
+    flips = [(name, r, None) for name, r in zip(_names(runs), runs) if r.kind.iterative]  # against their own step 0
+    flips += [(name, r, c) for name, r in zip(_names(runs), runs) if not r.kind.has_cot  # against a CoT run, when there is one
+              for c in [next((c for c in runs if c.method == BASELINE and (c.model, c.dataset, c.prompt_idx) == (r.model, r.dataset, r.prompt_idx)), None)] if c]
     if flips:
         md += ['## Which answers changed', '', 'Problems by CoT correctness (rows) and final correctness (columns): the fixes are '
                '"CoT wrong, final right", the breaks "CoT right, final wrong".', '']
@@ -425,6 +540,20 @@ def write_report(run_dirs: list[str | Path], # run folders (or results.jsonl fil
                to_markdown(cal), '', '![calibration](calibration.png)', '']
     md += ['## Cost', '', 'Tokens generated per problem by the solver (whole trace) and by the verifiers; mean iterations and wall seconds.', '',
            to_markdown(token_costs(runs)), '']
+    compute = compute_data(runs)
+    shown = compute.assign(data=[f"{DATASET_NAMES.get(ds, ds)} · prompt {p}" for ds, p in zip(compute.dataset, compute.prompt_idx)])
+    shown = shown.set_index(['model', 'data', 'method']).drop(columns=['dataset', 'prompt_idx', 'source'])
+    md += ['## Accuracy against compute', '',
+           "Accuracy (%) against the tokens generated per problem (solver and verifiers) and the solver's answers per problem, counted on the "
+           "problems every method of a model, dataset and prompt answered (`n_common` of its `problems`). The paper's budget K counts iterations, "
+           'not outputs: a LatentSeek run with K updates generates up to K + 1 answers (the CoT, then one per update), BoN, SC and oracle '
+           'pass@N generate N, and the self-reward adds 4 verifier answers per scored answer, so methods at one "budget" can differ several-fold in compute.', '',
+           to_markdown(shown), '']
+    md += [f'- CoT for {r.model}, {DATASET_NAMES.get(r.dataset, r.dataset)} prompt {r.prompt_idx}: {r.source} (that one answer, no verifier)'
+           for r in compute.itertuples() if r.source != 'run']
+    if compute['tokens / problem'].notna().any() and compute['accuracy %'].notna().any():
+        plot_accuracy_vs_tokens(runs, out / 'accuracy_vs_tokens.png')
+        md += ['', '![accuracy against compute](accuracy_vs_tokens.png)', '']
     path = out / 'report.md'
     path.write_text('\n'.join(md))
     return path

@@ -81,11 +81,14 @@ class Method:
         return cls.name
 
     @classmethod
-    def shared(cls, seeker: Seeker):
+    def shared(cls, seeker):  # the `Seeker` that runs the method
         "What all problems of one `Seeker` share (e.g. LatentSeek's output head), made once; default None."
         return None
 
-    def __init__(self, problem: Problem, cfg: Config, seeker: Seeker):
+    def __init__(self, problem: Problem, # the problem this instance follows
+                 cfg: Config, # the run's settings, resolved
+                 seeker, # the `Seeker` that runs it (its backend, prompt ids, shared context)
+                ):
         self.problem, self.cfg, self.seeker = problem, cfg, seeker
         self.prompt = seeker.prompt_ids(problem)  # (P,) the solver prompt's ids
         self.trace: list[Iterate] = []

@@ -5,6 +5,7 @@
 # %% ../../nbs/08a_latentseek.ipynb #3d4c5b6a
 from __future__ import annotations
 import time
+from typing import Callable
 import torch
 from ..config import Config
 from ..data import Problem
