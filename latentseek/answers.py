@@ -149,7 +149,7 @@ def to_number(answer: str, # an answer as written, e.g. '$1,000.00', '\\boxed{01
     if den is None: return num
     return num / den if den else None
 
-# %% ../nbs/04_answers.ipynb #d303d38a
+# %% ../nbs/04_answers.ipynb #f2b83448
 def plain_number(answer: str, # an answer as written, e.g. '1,000', '-2.5', '\\frac{1}{2}'
                 ) -> Fraction | None:
     "The value of `answer` as an exact Fraction if it is a plain number and nothing else (sign, digits, thousands separators, decimals); None otherwise."

@@ -124,7 +124,7 @@ def _resolve(source: str) -> tuple[Path | HubSpec, str | None]:
                      f"and not a built-in name {BUILTINS}")
 
 def _kind_of(source: str, where: Path | HubSpec) -> DatasetSpec:
-    "Dataset kind told by a hub id, or by a file's name and then each enclosing folder's; raises `ValueError` if none does."
+    "Spec of the kind told by a hub id, or by a file's name and then each enclosing folder's; raises `ValueError` if none does."
     names = [where.repo] if isinstance(where, HubSpec) else list(reversed(where.resolve().parts))
     for name in names:
         try: return get_kind(name)
