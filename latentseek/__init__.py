@@ -1,6 +1,7 @@
 """LatentSeek (Li et al. 2025): test-time instance-level policy gradient in latent space. The notebooks in nbs/ are the source."""
 __version__ = "0.1.0"
 from .config import Config, METHODS, REWARDS
+from .kinds import DatasetSpec, KINDS, get_kind
 from .prompts import solver_messages, verifier_messages, chat_ids, dataset_kind
 from .data import Problem, load_problems
 from .answers import extract_answer, judge

@@ -12,6 +12,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 import seaborn as sns
 from .config import REWARDS
+from .kinds import KINDS
 from .evaluate import generated_tokens
 from .seek import Method, get_method
 
@@ -22,7 +23,7 @@ __all__ = ['DATASET_NAMES', 'BASELINE', 'STOP_REASONS', 'run_label', 'Run', 'loa
            'compute_data', 'plot_accuracy_vs_tokens', 'write_report', 'add_report_parser', 'cmd_report']
 
 # %% ../nbs/11_report.ipynb #41f9e7d8
-DATASET_NAMES = {'gsm8k': 'GSM8K', 'math500': 'MATH-500', 'aime2024': 'AIME 2024'}
+DATASET_NAMES = {name: spec.label for name, spec in KINDS.items()}  # kind -> its Table-1 name, from the kinds' specs
 BASELINE = 'cot'  # the method (a name in METHODS) whose answers every gain is measured against: Table 1's CoT row
 _REQUIRED = ('id', 'dataset', 'prompt_idx', 'method', 'reward', 'model', 'final', 'trace', 'iterations', 'stopped')
 
