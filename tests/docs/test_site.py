@@ -234,7 +234,7 @@ def test_screenshots(crawl, server):
     page = crawl['context'].new_page()
     page.goto(server + 'index.html')
     page.evaluate('localStorage.clear()')      # no search highlights left by another test
-    for name, url in [('site_home.png', 'index.html'), ('site_seek.png', 'seek.html')]:
+    for name, url in [('site_home.png', 'index.html'), ('site_seek.png', 'latentseek.html')]:  # the home page and the LatentSeek chapter
         page.goto(server + url, wait_until='load')
         page.evaluate(_WAIT_JS)
         page.screenshot(path=str(SHOTS/name))
