@@ -17,11 +17,12 @@ class BestOfN(Method):
     name = 'bon'
     order = 10
     sampled = True
+    title, title_n = 'BoN', 'BoN (N={n})'  # its Table-1 label, without and with N (subclasses set these two)
 
     @classmethod
     def label(cls, settings: dict) -> str:
         n = settings.get('n_samples')
-        return f'BoN (N={n})' if n else 'BoN'
+        return cls.title_n.format(n=n) if n else cls.title
 
     @classmethod
     def reward_name(cls, cfg: Config) -> str | None: return 'self'

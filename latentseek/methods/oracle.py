@@ -15,11 +15,7 @@ class OraclePassAtN(BestOfN):
     "N samples, right if any is right: BoN ranked by PSRM (needs gold answers); returns the first right sample, else the first."
     name = 'oracle'
     order = 30
-
-    @classmethod
-    def label(cls, settings: dict) -> str:
-        n = settings.get('n_samples')
-        return f'Oracle pass@{n}' if n else 'Oracle pass@N'
+    title, title_n = 'Oracle pass@N', 'Oracle pass@{n}'
 
     @classmethod
     def reward_name(cls, cfg: Config) -> str | None: return 'psrm'

@@ -39,11 +39,7 @@ class SelfConsistency(BestOfN):
     "N samples, the majority answer by the judge's equivalence, ties to the first (Wang et al. 2022); no reward."
     name = 'sc'
     order = 20
-
-    @classmethod
-    def label(cls, settings: dict) -> str:
-        n = settings.get('n_samples')
-        return f'SC (N={n})' if n else 'SC'
+    title, title_n = 'SC', 'SC (N={n})'
 
     @classmethod
     def reward_name(cls, cfg: Config) -> str | None: return None
