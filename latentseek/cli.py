@@ -49,7 +49,7 @@ def parser() -> argparse.ArgumentParser:
     ev.add_argument('-v', '--verbose', action='store_true', help='log every round (rows, tokens, seconds)')
     so = sub.add_parser('solve', help='solve one question and show the trace')
     so.add_argument('question', help='the problem statement')
-    so.add_argument('--gold', default=None, help='gold answer (needed by --reward psrm; shows correctness)')
+    so.add_argument('--gold', default=None, help='gold answer (needed by --reward psrm and --method oracle; shows correctness)')
     add_config_flags(so)
     rg = sub.add_parser('regrade', help='re-judge stored answers (and re-read stored verifier verdicts) in results files')
     rg.add_argument('paths', nargs='+', help='results.jsonl files or run folders')

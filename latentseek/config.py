@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, asdict, fields
 __all__ = ['METHODS', 'REWARDS', 'COMPAT_PRESETS', 'CHOICES', 'registered', 'Config']
 
 # %% ../nbs/00_config.ipynb #1b2c3d4e
-METHODS = {  # --method name -> the class that runs it (one line per method; the Seeker chapter defines the interface)
+METHODS = {  # --method name -> the class that runs it, as 'module:Class' or the class itself (one line per method; see the Seeker chapter)
     'cot': 'latentseek.methods.cot:CoT',
     'bon': 'latentseek.methods.bon:BestOfN',
     'sc': 'latentseek.methods.sc:SelfConsistency',
@@ -28,9 +28,11 @@ def registered(registry: dict, # METHODS or REWARDS
                what: str = 'method', # what the registry holds, for the error
                hint: str = '', # appended to the error, e.g. other accepted values
               ) -> type:
-    "The class registered under `name` (imported on first use); raises `ValueError` naming the known names."
+    "The class registered under `name` (a 'module:Class' entry is imported on first use); raises `ValueError` naming the known names."
     if name not in registry: raise ValueError(f"unknown {what} {name!r}: use one of {', '.join(map(repr, registry))} {hint}".rstrip())
-    module, cls = registry[name].split(':')
+    entry = registry[name]
+    if isinstance(entry, type): return entry
+    module, cls = entry.split(':')
     return getattr(importlib.import_module(module), cls)
 
 # %% ../nbs/00_config.ipynb #348d4fa6
@@ -41,7 +43,7 @@ COMPAT_PRESETS = {
                   stop='eos', freeze_model=False, latent_dtype='model', select='last', loss_eps=True),
 }
 CHOICES = dict(
-    dtype=('bfloat16', 'float32', 'float16'), method=tuple(METHODS), reward=tuple(REWARDS),
+    dtype=('bfloat16', 'float32', 'float16'), method=METHODS.keys(), reward=REWARDS.keys(),  # live views: a method registered at run time is a valid choice
     compat=tuple(COMPAT_PRESETS), verdict_scope=('generation', 'all'), verdict_rule=('last', 'paper'),
     verifier_input=('clean', 'raw'), verifier_decoding=('greedy', 'model'), stop=('all', 'eos'),
     latent_dtype=('float32', 'model'), select=('best', 'last'), prompt_idx=(0, 1),
@@ -94,7 +96,7 @@ class Config:
         "Raise `ValueError` naming the first field whose value is out of range."
         for name, allowed in CHOICES.items():
             v = getattr(self, name)
-            if v is not None and v not in allowed: raise ValueError(f"{name}={v!r} is not one of {allowed}")
+            if v is not None and v not in allowed: raise ValueError(f"{name}={v!r} is not one of {tuple(allowed)}")
         if not 0 < self.rho <= 1: raise ValueError(f"rho={self.rho!r} must be in (0, 1]")
         if not self.lr > 0: raise ValueError(f"lr={self.lr!r} must be > 0")
         for name in ('max_steps', 'start_index'):

@@ -43,6 +43,15 @@ def generated_tokens(trace: list[dict]) -> dict:
     "Tokens a problem's run generated, by role: `solver` (every answer, forced prefixes excluded) and `verifier` (the self-reward's)."
     return {'solver': sum(it.get('new_tokens', it['tokens']) for it in trace), 'verifier': sum(it.get('verifier_tokens') or 0 for it in trace)}
 
+_CORE = ('id', 'index', 'dataset', 'source', 'prompt_idx', 'method', 'reward', 'model', 'question', 'gold', 'cot', 'final', 'trace',
+         'iterations', 'update_length', 'stopped', 'seconds', 'generated_tokens', 'batch_size', 'fingerprint', 'versions')
+
+def _fields(r: SeekResult) -> dict:
+    "The method's own record fields; raises `ValueError` if one would replace a core field."
+    clash = sorted(set(r.fields) & set(_CORE))
+    if clash: raise ValueError(f"method {r.method!r} returns record fields {clash}, which are the record's own; rename them")
+    return r.fields
+
 def to_record(r: SeekResult, cfg: Config) -> dict:
     "The JSON record of one problem's result (see above); answers judged with `latentseek.answers.judge`."
     p, cfg = r.problem, cfg.resolved()
@@ -53,7 +62,7 @@ def to_record(r: SeekResult, cfg: Config) -> dict:
             'method': r.method, 'reward': method.reward_name(cfg), 'model': cfg.model, 'question': p.question, 'gold': p.gold,
             'cot': trace[0] if method.has_cot else None, 'final': final, 'trace': trace,
             'iterations': r.iterations, 'update_length': r.update_length, 'stopped': r.stopped, 'seconds': round(r.seconds, 3),
-            'generated_tokens': generated_tokens(trace), **r.fields,
+            'generated_tokens': generated_tokens(trace), **_fields(r),
             'batch_size': cfg.batch_size, 'fingerprint': cfg.fingerprint(), 'versions': versions()}
 
 # %% ../nbs/09_evaluate.ipynb #b4700eea
@@ -146,13 +155,15 @@ def evaluate(cfg: Config, # what to run
     cfg = cfg.validate()
     problems = problems if problems is not None else load_problems(cfg.dataset)
     if len({p.id for p in problems}) != len(problems): raise ValueError('problem ids are not unique')
+    method = get_method(cfg.method)
+    reward = method.reward_name(cfg)
+    missing = [p.id for p in problems if p.gold is None]
+    if reward is not None and registered(REWARDS, reward, 'reward').needs_gold and missing:  # before the run folder is made
+        raise ValueError(f"{method.label(cfg.to_dict())} runs the {reward!r} reward, which needs gold answers: "
+                         f"{len(missing)} of {len(problems)} problems have none (e.g. {missing[0]!r})")
     out = ResultsFile(run_dir or default_run_dir(cfg), cfg)
     todo = [p for p in problems if p.id not in out.done_ids]
     if todo:
-        method = get_method(cfg.method)
-        reward = method.reward_name(cfg)
-        if reward is not None and registered(REWARDS, reward, 'reward').needs_gold and any(p.gold is None for p in todo):
-            raise ValueError(f"{method.label(cfg.to_dict())} runs the {reward!r} reward, which needs gold answers, and some problems have none")
         kinds = {p.dataset for p in todo}
         if len(kinds) > 1: raise ValueError(f"one run judges one kind of dataset, got {sorted(kinds)}")
         set_seed(cfg.seed)

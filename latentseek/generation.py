@@ -103,7 +103,7 @@ class PromptCache:
 
 @dataclass
 class Sampling:
-    "Ancestral sampling settings for BoN (None everywhere else means greedy)."
+    "Ancestral sampling settings of a request (BoN, self-consistency, oracle pass@N, the paper's verifiers); None means greedy."
     temperature: float = 1.0  # logits are divided by it
     top_p: float = 1.0  # nucleus: keep the smallest set of tokens with this much probability
     top_k: int = 0  # keep the k most likely tokens; 0 = all
@@ -408,7 +408,9 @@ class Engine(Backend):
         self.live = group if self.live is None else self.live.merge(group)
 
     @property
-    def rows(self) -> int: return 0 if self.live is None else self.live.B
+    def rows(self) -> int:
+        "Rows decoding now."
+        return 0 if self.live is None else self.live.B
 
     def _finished(self, r: Request):
         key = tuple(r.prompt)
@@ -417,6 +419,7 @@ class Engine(Backend):
         if held.rows <= 0 and not held.keep: del self.prompts[key]
 
     def release(self, prompt: list[int]):
+        "Drop the `keep_prompt` hold on `prompt`'s cache; the cache goes when no row uses it."
         key = tuple(prompt)
         held = self.prompts.get(key)
         if held is None: return
@@ -507,7 +510,9 @@ class Scheduler:
         "Nothing queued and nothing decoding."
         return not self.waiting and self.backend.rows == 0
 
-    def release(self, prompt: list[int]): self.backend.release(prompt)
+    def release(self, prompt: list[int]):
+        "The caller needs `prompt` no more: the backend may drop its cache."
+        self.backend.release(prompt)
 
     def run(self, requests: list[Request]) -> list[Generation]:
         "Decode `requests` to the end; their generations, in order."

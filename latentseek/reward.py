@@ -69,7 +69,9 @@ class PSRM(Reward):
     name = 'psrm'
     needs_gold = True
     @classmethod
-    def from_config(cls, cfg: Config, backend: Backend | None, dataset: str) -> PSRM: return cls(dataset, cfg.prompt_idx)
+    def from_config(cls, cfg: Config, backend: Backend | None, dataset: str) -> PSRM:
+        "PSRM judging `dataset`'s kind with `cfg`'s solver prompt (the backend is not used)."
+        return cls(dataset, cfg.prompt_idx)
 
     def __init__(self, dataset: str, # dataset name or kind, decides how answers are judged
                  prompt_idx: int = 0, # solver prompt, decides how the answer is extracted
@@ -207,6 +209,7 @@ class SelfReward(Reward):
         return RewardResult(rewards, details)
 
     def score(self, questions, answers, golds=None):
+        "Verify a batch by itself (`generate`), then `combine`; golds are not used."
         reqs = self.verifier_requests(questions, answers)
         return self.combine(questions, answers, golds, reqs, self.generate(reqs))
 

@@ -135,6 +135,7 @@ class Method:
         log.info('%s step %d: reward %s, %d tokens, %.1f s', self.problem.id, step, self.trace[-1].reward, self.trace[-1].tokens, self.trace[-1].seconds)
 
     def result(self) -> SeekResult:
+        "The problem's `SeekResult`: its trace, `final()`, why it stopped, its wall time and `fields()`."
         return SeekResult(self.problem, self.name, self.trace, self.final(), self.update_length, self.stopped, time.time() - self.t0, self.fields())
 
 def get_method(name: str) -> type[Method]:
@@ -145,7 +146,7 @@ def get_method(name: str) -> type[Method]:
 class Seeker:
     "Runs any registered method over many problems on one continuously batched scheduler (paper Algorithm 1 for LatentSeek)."
     def __init__(self, backend: Backend, # the solver's generation backend (an `Engine`)
-                 reward: Reward | Callable | None, # scores answers, for methods that run one (others ignore it); None: the method's own, from `cfg`
+                 reward: Reward | Callable | None, # scores answers for methods that run a reward, in place of the method's own (others ignore it); None: the method's own, from `cfg`
                  cfg: Config, # method and hyper-parameters
                 ):
         self.backend, self.cfg = backend, cfg.resolved()
@@ -162,7 +163,8 @@ class Seeker:
             self.reward = make_reward(self.reward_name, self.cfg, self.backend, kinds.pop() if kinds else 'gsm8k')
         if self.reward is not None and self.reward.needs_gold:
             missing = [p.id for p in problems if p.gold is None]
-            if missing: raise ValueError(f"reward {self.reward.name!r} needs gold answers, and {len(missing)} problems have none (e.g. {missing[0]!r})")
+            if missing: raise ValueError(f"reward {self.reward.name!r} needs gold answers: {len(missing)} of {len(problems)} problems have none "
+                                         f"(e.g. {missing[0]!r}); give them gold answers (`latentseek solve`: --gold)")
         rows = self.method.rows(self.cfg) * (self.reward.rows_per_answer(self.backend) if self.reward else 1)
         return Scheduler(self.backend, self.cfg.batch_size * rows)
 
@@ -212,7 +214,7 @@ class Seeker:
         if self.reward is None: return self._next(m, None)
         p, texts = m.problem, self._texts(m.pending)
         m.reward_calls = getattr(m, 'reward_calls', 0) + 1
-        keys = [p.index * 1000 + m.reward_calls + j for j in range(len(texts))]
+        keys = [p.index * 1000 + m.reward_calls + j for j in range(len(texts))]  # distinct within the round; the formula the committed runs' sampled verifiers were seeded by
         reqs = self.reward.requests([p.question] * len(texts), texts, keys, self.backend)
         if not reqs: return self._next(m, self.reward.combine([p.question] * len(texts), texts, [p.gold] * len(texts), [], []))
         for j, r in enumerate(reqs): r.tag = ('verify', m, j)
