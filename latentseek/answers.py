@@ -260,23 +260,35 @@ def math_equal(pred: str, # the model's answer, LaTeX without `\boxed`
         return reply is True
 
 # %% ../nbs/04_answers.ipynb #da81f5d0
+def _compare(pred: str | None, # the extracted answer, or None
+             gold: str, # the gold answer, stripped
+             value, # the gold as a number (number kinds), else None
+             spec, # the kind's `DatasetSpec`
+            ) -> bool:
+    "`pred` against the gold as the kind compares answers (see `judge`)."
+    if pred is None: return False
+    if spec.answer_type == 'number': return to_number(pred) == value
+    if spec.number_first and plain_number(pred) is not None and plain_number(gold) is not None:
+        return plain_number(pred) == plain_number(gold)
+    norm = normalize_tex(pred)
+    return (bool(norm) and norm == normalize_tex(gold)) or math_equal(pred, gold)
+
 def judge(model_output: str, # the model's full output
           gold: str, # the gold final answer (see `latentseek.data`); a GSM8K solution ending in '#### n' is accepted
           dataset: str, # dataset name or kind, see `latentseek.kinds.get_kind`
           prompt_idx: int = 0, # 0: answer asked in \boxed{}, 1: answer asked as JSON
          ) -> bool:
-    "Whether the output's final answer equals `gold` as the kind compares answers (PSRM: 0 if so, else -1; paper §4.1); raises `TypeError` for non-text output, `ValueError` for a missing gold, a non-numeric gold of a number kind, an unknown dataset or prompt."
+    "Whether the output's final answer equals `gold` as the kind compares answers (PSRM: 0 if so, else -1; paper §4.1); raises `TypeError` for non-text output, `ValueError` for a missing gold, a non-numeric gold of a number kind, an unknown dataset or prompt. Any error while reading or comparing the output itself is a wrong answer, with a warning."
     if not isinstance(model_output, str): raise TypeError(f"model output must be a str, got {type(model_output).__name__}")
     if gold is None or not str(gold).strip(): raise ValueError(f"gold answer is {gold!r}: PSRM needs a gold answer")
     spec = get_kind(dataset)
-    pred = extract_answer(model_output, spec.name, prompt_idx)
+    if prompt_idx not in (0, 1): raise ValueError(f"prompt_idx={prompt_idx!r} is not 0 (boxed) or 1 (JSON)")
     gold = str(gold).strip()
+    value = None
     if spec.answer_type == 'number':
         value = to_number(gold.rsplit('####', 1)[-1])
         if value is None: raise ValueError(f"gold answer {gold!r} is not a number, as {spec.name} answers must be")
-        return pred is not None and to_number(pred) == value
-    if pred is None: return False
-    if spec.number_first and plain_number(pred) is not None and plain_number(gold) is not None:
-        return plain_number(pred) == plain_number(gold)
-    norm = normalize_tex(pred)
-    return (bool(norm) and norm == normalize_tex(gold)) or math_equal(pred, gold)
+    try: return _compare(extract_answer(model_output, spec.name, prompt_idx), gold, value, spec)
+    except Exception as e:  # a model can write anything; no output may stop a run
+        warnings.warn(f"judging an output failed ({type(e).__name__}: {str(e)[:120]}); judged wrong. Output ends {model_output[-80:]!r}")
+        return False

@@ -113,5 +113,5 @@ def main(argv: list[str] | None = None):
         logging.basicConfig(format='%(asctime)s %(name)s %(message)s', level=logging.WARNING)
         logging.getLogger('latentseek').setLevel(logging.INFO)
     try: {'eval': cmd_eval, 'solve': cmd_solve, 'regrade': cmd_regrade, 'report': cmd_report}[args.command](args)
-    except (ValueError, FileNotFoundError, ModuleNotFoundError) as e:
+    except (ValueError, OSError, ModuleNotFoundError) as e:  # OSError: missing files, no network (ConnectionError), a locked run (RunLocked)
         print(f"latentseek {args.command}: error: {e}", file=sys.stderr); raise SystemExit(2)

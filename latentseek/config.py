@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_config.ipynb #4bd2c1c8
 from __future__ import annotations
-import dataclasses, hashlib, importlib, json
+import dataclasses, hashlib, importlib, json, math
 from dataclasses import dataclass, field, asdict, fields
 
 # %% auto #0
@@ -50,6 +50,12 @@ CHOICES = dict(
 )
 
 # %% ../nbs/00_config.ipynb #627a22f3
+def _check_device(device: str):
+    "Raise `ValueError` unless torch reads `device` as a device ('cpu', 'cuda', 'cuda:1', 'mps', ...); availability is checked at load."
+    import torch
+    try: torch.device(device)
+    except (RuntimeError, TypeError): raise ValueError(f"device={device!r} is not a device torch knows: use 'auto', 'cpu', 'cuda' or 'cuda:N' (or 'mps', 'xpu', ...)") from None
+
 @dataclass
 class Config:
     "Every setting of a run: model, data, method, LatentSeek hyper-parameters and the compat switches (paper §4.1)."
@@ -106,6 +112,8 @@ class Config:
             if not (isinstance(getattr(self, name), int) and getattr(self, name) >= 1):
                 raise ValueError(f"{name}={getattr(self, name)!r} must be an integer >= 1")
         if self.grad_clip is not None and not self.grad_clip > 0: raise ValueError(f"grad_clip={self.grad_clip!r} must be > 0 or None")
+        if math.isnan(self.threshold): raise ValueError(f"threshold={self.threshold!r} must be a number (a reward is compared with it)")
+        if self.device != 'auto': _check_device(self.device)
         if not self.temperature > 0: raise ValueError(f"temperature={self.temperature!r} must be > 0")
         if not 0 < self.top_p <= 1: raise ValueError(f"top_p={self.top_p!r} must be in (0, 1]")
         if not isinstance(self.seed, int): raise ValueError(f"seed={self.seed!r} must be an integer")

@@ -11,6 +11,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 from datasets import load_dataset
 from .kinds import BENCHMARKS, KINDS, DatasetSpec, HubSpec, get_kind, _clip
+from .models import hub_offline
 
 # %% auto #0
 __all__ = ['BUILTINS', 'QUESTION_FIELDS', 'ANSWER_FIELDS', 'FILE_SUFFIXES', 'HUB', 'extract_gold', 'Problem', 'find_data_dir',
@@ -95,8 +96,16 @@ def _data_file(path: Path) -> Path:
     raise ValueError(f"folder {path} holds no test.jsonl and several data files {found}; name one of them")
 
 def _hub_rows(spec: HubSpec) -> list[dict]:
-    "Rows of a hub dataset (needs internet or the Hugging Face cache), ordered by `spec.order_by` if set."
-    rows = load_dataset(spec.repo, spec.config, split=spec.split).to_list()
+    "Rows of a hub dataset (needs internet or the Hugging Face cache), ordered by `spec.order_by` if set; raises `ConnectionError` with what to do when it cannot be read."
+    offline = hub_offline()
+    local = "pass a local file (--dataset path/to/test.jsonl), or set LATENTSEEK_DATA to a folder holding <kind>/test.jsonl"
+    if offline and offline != 'HF_HUB_OFFLINE is set':  # fail at once, not after the hub client's retries
+        raise ConnectionError(f"cannot load the hub dataset {spec.repo!r} ({offline}): if it is in the Hugging Face cache, "
+                              f"set HF_HUB_OFFLINE=1; else {local}")
+    try: rows = load_dataset(spec.repo, spec.config, split=spec.split).to_list()
+    except Exception as e:  # datasets raises its own types (DatasetNotFoundError, ConnectionError, FileNotFoundError, ...)
+        first = str(e).splitlines()[0] if str(e) else type(e).__name__
+        raise ConnectionError(f"cannot load the hub dataset {spec.repo!r}: {first}; {local}") from None
     if spec.order_by: rows.sort(key=lambda r: str(r[spec.order_by]))
     return rows
 
@@ -148,7 +157,7 @@ def load_problems(source: str, # 'demo', 'gsm8k', 'math500', 'aime2024', a hub i
                   question_field: str | None = None, # field holding the question (any case); None: the first of `QUESTION_FIELDS`
                   answer_field: str | None = None, # field holding the answer (any case); None: the first of `ANSWER_FIELDS`, if any
                  ) -> list[Problem]:
-    "Problems of `source` with gold answers and ids '<name>-<index>' (dataset cards in the table above); raises `FileNotFoundError` for a missing file and `ValueError` for bad arguments, unknown names, missing named fields or unreadable rows."
+    "Problems of `source` with gold answers and ids '<name>-<index>' (dataset cards in the table above); raises `FileNotFoundError` for a missing file, `ConnectionError` for an unreachable hub, and `ValueError` for bad arguments, unknown names, missing named fields or unreadable rows (every loaded row is checked, naming file and row)."
     for name, value in (('start', start), ('end', end), ('limit', limit)):
         if value is not None and value < 0: raise ValueError(f"{name}={value} is negative")
     if end is not None and start > end: raise ValueError(f"start={start} is after end={end}")
@@ -161,11 +170,12 @@ def load_problems(source: str, # 'demo', 'gsm8k', 'math500', 'aime2024', a hub i
     if not rows: raise ValueError(f"{origin} holds no problems")
     qnames = (question_field.lower(),) if question_field else QUESTION_FIELDS
     anames = (answer_field.lower(),) if answer_field else ANSWER_FIELDS
-    qkey, akey = _field(rows[0], qnames), _field(rows[0], anames)
+    seen = {k: None for row in rows for k in row}  # every row's fields, in order of first appearance
+    qkey, akey = _field(seen, qnames), _field(seen, anames)
     if qkey is None: raise ValueError(f"{origin} has no question field ({' or '.join(qnames)}, any case); "
-                                      f"its fields are {list(rows[0])}")
+                                      f"its fields are {list(seen)}")
     if akey is None and answer_field:
-        raise ValueError(f"{origin} has no answer field ({answer_field}, any case); its fields are {list(rows[0])}")
+        raise ValueError(f"{origin} has no answer field ({answer_field}, any case); its fields are {list(seen)}")
     stop = len(rows) if end is None else min(end, len(rows))
     indices = range(min(start, stop), stop)[:limit]
     problems = []
@@ -173,6 +183,8 @@ def load_problems(source: str, # 'demo', 'gsm8k', 'math500', 'aime2024', a hub i
         row = rows[i]
         if row.get(qkey) is None: raise ValueError(f"{origin} row {i} has no {qkey!r}; its fields are {list(row)}")
         raw = row.get(akey) if akey else None
+        if akey and (raw is None or not str(raw).strip()):
+            raise ValueError(f"{origin} row {i} has no gold answer: its {akey!r} is {'missing' if akey not in row else repr(raw)}")
         try: gold = None if raw is None else spec.extract_gold(raw)
         except ValueError as e: raise ValueError(f"{origin} row {i}: {e}") from None
         problems.append(Problem(f"{short or spec.name}-{i}", str(row[qkey]), gold, spec.name, origin, i))

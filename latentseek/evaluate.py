@@ -4,7 +4,9 @@
 
 # %% ../nbs/09_evaluate.ipynb #6bfa2eab
 from __future__ import annotations
-import json, os, platform, random, re, time
+import json, os, platform, random, re, time, warnings
+try: import fcntl
+except ImportError: fcntl = None  # Windows: no flock
 from dataclasses import asdict
 from pathlib import Path
 import numpy as np
@@ -20,8 +22,8 @@ from .reward import make_reward, read_verdict
 from .seek import Seeker, SeekResult, Iterate, get_method
 
 # %% auto #0
-__all__ = ['versions', 'generated_tokens', 'to_record', 'ResultsFile', 'summarize', 'format_summary', 'set_seed',
-           'default_run_dir', 'evaluate', 'regrade']
+__all__ = ['versions', 'generated_tokens', 'to_record', 'RunLocked', 'RunLock', 'read_records', 'ResultsFile', 'summarize',
+           'format_summary', 'set_seed', 'default_run_dir', 'evaluate', 'regrade']
 
 # %% ../nbs/09_evaluate.ipynb #14bc14d8
 def versions() -> dict:
@@ -65,49 +67,173 @@ def to_record(r: SeekResult, cfg: Config) -> dict:
             'generated_tokens': generated_tokens(trace), **_fields(r),
             'batch_size': cfg.batch_size, 'fingerprint': cfg.fingerprint(), 'versions': versions()}
 
+# %% ../nbs/09_evaluate.ipynb #a1c0ffee
+class RunLocked(BlockingIOError):
+    "Another live process is writing to this run folder."
+
+class RunLock:
+    "One writer per run folder: an exclusive `flock` on `<run_dir>/.lock`, which names the holder (pid, host, start); the kernel releases it when the process ends, however it ends, so a lock file left by a killed run is stale and taken over."
+    def __init__(self, run_dir: str | Path, # the run folder (must exist)
+                ):
+        self.path, self.fd = Path(run_dir) / '.lock', None
+
+    def acquire(self):
+        "Take the lock; raises `RunLocked` naming the live holder."
+        if fcntl is None: return  # no flock (Windows): one writer is the user's to ensure
+        while True:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            try: fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                holder = os.read(fd, 200).decode(errors='replace').strip() or 'another process'
+                os.close(fd)
+                raise RunLocked(f"{self.path.parent} is being written by {holder}; wait for it to finish (it resumes the same run) "
+                                "or use another --output-dir") from None
+            try: same = os.fstat(fd).st_ino == os.stat(self.path).st_ino
+            except FileNotFoundError: same = False
+            if same: break
+            os.close(fd)  # the last holder removed the file after we opened it: lock the file that is there now
+        os.ftruncate(fd, 0)
+        os.write(fd, f"latentseek pid {os.getpid()} on {platform.node()} since {time.strftime('%Y-%m-%d %H:%M:%S')}".encode())
+        self.fd = fd
+
+    def release(self):
+        "Remove the lock file and unlock (a no-op when not held)."
+        if self.fd is None: return
+        self.path.unlink(missing_ok=True)  # before unlocking: a process that opened it meanwhile sees it gone and retries
+        fcntl.flock(self.fd, fcntl.LOCK_UN)
+        os.close(self.fd)
+        self.fd = None
+
 # %% ../nbs/09_evaluate.ipynb #b4700eea
+def _clip_text(s, n: int = 60) -> str:
+    s = str(s)
+    return s if len(s) <= n else s[:n - 3] + '...'
+
+def read_records(path: str | Path, # a results.jsonl
+                 repair: bool = False, # drop a cut-off last line and end the file with a newline, on disk
+                ) -> list[dict]:
+    """The records of a results file, in order ([] when there is none). A cut-off last line (a crash mid-write) is
+    left out with a warning, and with `repair` cut from the file, as is a missing final newline added; raises
+    `ValueError` naming file and line for any other line that is not a JSON object with an `id`."""
+    path = Path(path)
+    if not path.exists(): return []
+    data = path.read_bytes()
+    lines = data.split(b'\n')  # the last item is b'' when the file ends with a newline
+    records, offset = [], 0
+    for n, line in enumerate(lines, 1):
+        last = n == len(lines)
+        if line.strip():
+            try: rec = json.loads(line)
+            except (json.JSONDecodeError, UnicodeDecodeError):
+                if not last: raise ValueError(f"{path}:{n} is not valid JSON (not a cut-off last line); fix or move the file") from None
+                warnings.warn(f"dropping the cut-off last line {n} of {path}; that problem will be redone")
+                if repair: os.truncate(path, offset)
+                break
+            if not isinstance(rec, dict) or 'id' not in rec:
+                raise ValueError(f"{path}:{n} is not a latentseek record (a JSON object with an 'id'); is this a results file?")
+            records.append(rec)
+            if last and repair:  # a whole record without its newline: end it, or the next append would glue onto it
+                with open(path, 'ab') as f: f.write(b'\n')
+        offset += len(line) + 1
+    return records
+
 class ResultsFile:
-    "Append-only JSONL of per-problem records, with the latest call's config beside it (`config.json`)."
+    """Append-only JSONL of per-problem records in a run folder, with the run's config beside it (`config.json`),
+    written by one process at a time (`RunLock`). The config is written with the first record, so a start that
+    fails before any problem finishes leaves nothing behind (a folder it made is removed); records of another
+    question, gold or settings are refused (`check`). Use it as a context manager, or call `close`."""
     def __init__(self, run_dir: str | Path, # folder holding results.jsonl and config.json
-                 cfg: Config, # the run's settings; must match an existing config.json
+                 cfg: Config, # the run's settings; must match the records already there
                 ):
         self.dir, self.cfg = Path(run_dir), cfg
         self.path, self.config_path = self.dir / 'results.jsonl', self.dir / 'config.json'
+        self.made_dir = not self.dir.exists()
         self.dir.mkdir(parents=True, exist_ok=True)
-        old = self.read_config(self.dir)
-        if old is not None:
-            if old.fingerprint() != cfg.fingerprint():
-                new = cfg.result_settings()
-                diff = {k: (v, new[k]) for k, v in old.result_settings().items() if v != new[k]}
-                raise ValueError(f"{self.dir} holds a run with other settings {diff} (old, new); use another --output-dir")
-        self.config_path.write_text(json.dumps({'config': cfg.to_dict(), 'fingerprint': cfg.fingerprint(), 'versions': versions()}, indent=1))
-        self.records = self._read()
+        self.lock, self.config_written, self.records = RunLock(self.dir), False, []
+        try:
+            self.lock.acquire()
+            self.records = read_records(self.path, repair=True)
+            self.fingerprints = self._fingerprints()
+        except BaseException:
+            self.close()
+            raise
 
     @staticmethod
     def read_config(run_dir: str | Path) -> Config | None:
-        "The `Config` stored in `run_dir/config.json`, or None when there is none; `ValueError` on unknown fields."
-        path = Path(run_dir) / 'config.json'
-        return Config.from_dict(json.loads(path.read_text())['config']) if path.exists() else None
+        "The `Config` stored in `run_dir/config.json`, or None when there is none; `ValueError` naming the file when it cannot be read."
+        stored = ResultsFile._stored(run_dir)
+        return None if stored is None else Config.from_dict(stored['config'])
 
-    def _read(self) -> list[dict]:
-        if not self.path.exists(): return []
-        lines, records = self.path.read_text().splitlines(keepends=True), []
-        for i, line in enumerate(lines):
-            try: records.append(json.loads(line))
-            except json.JSONDecodeError:
-                if i != len(lines) - 1: raise ValueError(f"{self.path}:{i + 1} is not valid JSON (not a cut-off last line); fix or move the file")
-                print(f"warning: dropping the cut-off last line of {self.path}; that problem will be redone")
-                self.path.write_text(''.join(lines[:-1]))
-        return records
+    @staticmethod
+    def _stored(run_dir: str | Path) -> dict | None:
+        path = Path(run_dir) / 'config.json'
+        if not path.exists(): return None
+        try:
+            stored = json.loads(path.read_text())
+            Config.from_dict(stored['config'])
+            return stored
+        except (json.JSONDecodeError, KeyError, TypeError, ValueError) as e:
+            raise ValueError(f"{path} is not a readable latentseek config ({type(e).__name__}: {_clip_text(e, 120)}); "
+                             "restore it, or move the run folder away") from None
+
+    def _fingerprints(self) -> set[str]:
+        "Settings fingerprints this folder's records may carry; raises `ValueError` when its config.json holds other settings."
+        new = self.cfg.fingerprint()
+        if not self.records: return {new}  # nothing to protect: an old config.json (a failed start) is replaced with the first record
+        stored = self._stored(self.dir)
+        if stored is None: return {new}  # config.json lost: each record's own fingerprint must match (`check`)
+        old = Config.from_dict(stored['config'])
+        if old.fingerprint() != new:
+            now = self.cfg.result_settings()
+            diff = {k: (v, now[k]) for k, v in old.result_settings().items() if v != now[k]}
+            raise ValueError(f"{self.dir} holds a run with other settings {diff} (old, new); use another --output-dir")
+        return {new, stored.get('fingerprint'), *stored.get('fingerprints', [])} - {None}  # the same settings hashed by older code
+
+    def write_config(self):
+        "Write config.json (this call's settings) atomically: a temporary file, then a rename. `append` calls it with the first record."
+        tmp = self.config_path.with_name('.config.json.tmp')
+        body = {'config': self.cfg.to_dict(), 'fingerprint': self.cfg.fingerprint(), 'fingerprints': sorted(self.fingerprints), 'versions': versions()}
+        tmp.write_text(json.dumps(body, indent=1))
+        os.replace(tmp, self.config_path)
+        self.config_written = True
+
+    def check(self, problems: list[Problem], # the problems of this call
+             ):
+        "Raise `ValueError` naming the file, line, id and what differs if a stored record of one of `problems` belongs to another question, gold or settings."
+        by_id, new = {p.id: p for p in problems}, self.cfg.fingerprint()
+        for n, r in enumerate(self.records, 1):
+            p = by_id.get(r['id'])
+            if p is None: continue
+            if r.get('fingerprint') not in self.fingerprints:
+                why = '' if self.config_path.exists() else ' (config.json is missing, so the settings that differ cannot be named)'
+                raise ValueError(f"{self.path}:{n}: {p.id} was run with other settings (fingerprint {r.get('fingerprint')}, this run's {new}){why}; "
+                                 "use another --output-dir")
+            for key in ('question', 'gold'):
+                if r.get(key) != getattr(p, key):
+                    raise ValueError(f"{self.path}:{n}: {p.id} was run on another problem: its {key} is {_clip_text(r.get(key))!r}, "
+                                     f"this run's is {_clip_text(getattr(p, key))!r} (same ids, other data?); use another --output-dir")
 
     @property
     def done_ids(self) -> set[str]: return {r['id'] for r in self.records}
 
     def append(self, record: dict):
-        "Write one record to disk now (write, flush, fsync)."
+        "Write one record to disk now (write, flush, fsync); the first one writes config.json."
+        if not self.config_written: self.write_config()
         with open(self.path, 'a') as f:
-            f.write(json.dumps(record) + '\n'); f.flush(); os.fsync(f.fileno())
+            f.write(json.dumps(record) + '\n')
+            f.flush()
+            os.fsync(f.fileno())
         self.records.append(record)
+
+    def close(self):
+        "Release the lock; remove the folder if this object made it and no record was written."
+        self.lock.release()
+        if self.made_dir and not self.records:
+            try: self.dir.rmdir()
+            except OSError: pass  # something else is in it now: keep it
+
+    def __enter__(self): return self
+    def __exit__(self, *exc): self.close()
 
 # %% ../nbs/09_evaluate.ipynb #5f4cebcb
 def _mean(xs): xs = [x for x in xs if x is not None]; return sum(xs) / len(xs) if xs else None
@@ -151,7 +277,9 @@ def evaluate(cfg: Config, # what to run
              model=None, tokenizer=None, # default: load_model(cfg.model, cfg.dtype, cfg.device)
              progress: bool = True, # show a progress bar
             ) -> dict:
-    "Run `cfg.method` on every problem not yet in `run_dir/results.jsonl`, appending each record as it finishes; returns `summarize` of all."
+    """Run `cfg.method` on every problem not yet in `run_dir/results.jsonl`, appending each record as it finishes; returns
+    `summarize` of `problems`. Raises `ValueError` for bad settings or data, or for records in `run_dir` that belong to
+    other problems or settings (`ResultsFile.check`), and `RunLocked` while another process writes to `run_dir`."""
     cfg = cfg.validate()
     problems = problems if problems is not None else load_problems(cfg.dataset)
     if len({p.id for p in problems}) != len(problems): raise ValueError('problem ids are not unique')
@@ -161,24 +289,28 @@ def evaluate(cfg: Config, # what to run
     if reward is not None and registered(REWARDS, reward, 'reward').needs_gold and missing:  # before the run folder is made
         raise ValueError(f"{method.label(cfg.to_dict())} runs the {reward!r} reward, which needs gold answers: "
                          f"{len(missing)} of {len(problems)} problems have none (e.g. {missing[0]!r})")
-    out = ResultsFile(run_dir or default_run_dir(cfg), cfg)
-    todo = [p for p in problems if p.id not in out.done_ids]
-    if todo:
-        kinds = {p.dataset for p in todo}
-        if len(kinds) > 1: raise ValueError(f"one run judges one kind of dataset, got {sorted(kinds)}")
-        set_seed(cfg.seed)
-        if model is None: model, tokenizer = load_model(cfg.model, cfg.dtype, cfg.device)
-        engine = Engine(model, tokenizer)
-        seeker = Seeker(engine, None if reward is None else make_reward(reward, cfg, engine, kinds.pop()), cfg)
-        bar = tqdm(total=len(problems), initial=len(problems) - len(todo), disable=not progress, desc=f'{cfg.method} {out.dir.name}')
-        def write(r: SeekResult):
-            out.append(to_record(r, cfg)); bar.update(1)
-            s = summarize(out.records)
-            bar.set_postfix({k: f'{s[k]:.1f}' for k in ('cot_accuracy', 'final_accuracy') if s.get(k) is not None})
-        seeker.run(todo, on_result=write)
-        bar.close()
-    ids = {p.id for p in problems}
-    return summarize([r for r in out.records if r['id'] in ids])
+    kinds = {p.dataset for p in problems}
+    if len(kinds) > 1: raise ValueError(f"one run judges one kind of dataset, got {sorted(kinds)}")
+    if not problems: return summarize([])  # nothing to run: no run folder either
+    with ResultsFile(run_dir or default_run_dir(cfg), cfg) as out:
+        out.check(problems)
+        if out.records: out.write_config()  # the latest call's batch size, device and dataset path, once the records fit
+        todo = [p for p in problems if p.id not in out.done_ids]
+        if todo:
+            set_seed(cfg.seed)
+            if model is None: model, tokenizer = load_model(cfg.model, cfg.dtype, cfg.device)
+            engine = Engine(model, tokenizer)
+            seeker = Seeker(engine, None if reward is None else make_reward(reward, cfg, engine, kinds.pop()), cfg)
+            bar = tqdm(total=len(problems), initial=len(problems) - len(todo), disable=not progress, desc=f'{cfg.method} {out.dir.name}')
+            def write(r: SeekResult):
+                out.append(to_record(r, cfg))
+                bar.update(1)
+                s = summarize(out.records)
+                bar.set_postfix({k: f'{s[k]:.1f}' for k in ('cot_accuracy', 'final_accuracy') if s.get(k) is not None})
+            seeker.run(todo, on_result=write)
+            bar.close()
+        ids = {p.id for p in problems}
+        return summarize([r for r in out.records if r['id'] in ids])
 
 # %% ../nbs/09_evaluate.ipynb #d0a5a8d2
 def _verdict_rule(path: Path) -> str | None:
@@ -188,16 +320,15 @@ def _verdict_rule(path: Path) -> str | None:
     cfg = cfg.resolved()
     return cfg.verdict_rule if cfg.verdict_scope == 'generation' else None  # scope 'all' read prompt + text
 
-def regrade(path: str | Path, # a results.jsonl
-            write: bool = True, # rewrite the file (atomically) with the new verdicts
-            drop_stale: bool = False, # remove the records whose re-read verifier verdicts differ (the next `evaluate` redoes them)
-           ) -> dict:
-    """Re-judge every stored answer with the current `judge` and re-read every stored verifier text with `read_verdict`;
-    returns counts: records, iterates, changed (answer verdicts), final_changed, stale (records with a verifier verdict
-    read differently), unchecked (records with verdicts but no texts), dropped. Raises `FileNotFoundError`."""
-    path = Path(path)
-    if not path.exists(): raise FileNotFoundError(f"no such results file: {path}")
-    records = [json.loads(l) for l in path.read_text().splitlines() if l.strip()]
+_REGRADE_KEYS = ('dataset', 'prompt_idx', 'gold', 'trace')  # what regrade reads of a record
+
+def _regrade(path: Path, write: bool, drop_stale: bool) -> dict:
+    "The body of `regrade`, run under the folder's lock when it writes."
+    records = read_records(path)
+    for n, r in enumerate(records, 1):
+        missing = [k for k in _REGRADE_KEYS if k not in r]
+        if not missing and not all(isinstance(it, dict) and 'text' in it and 'correct' in it for it in r['trace']): missing = ["'text'/'correct' in trace"]
+        if missing: raise ValueError(f"{path}:{n} ({r['id']}) lacks {missing}: not a latentseek results record")
     rule = _verdict_rule(path)
     changed = {'records': len(records), 'iterates': 0, 'changed': 0, 'final_changed': 0, 'stale': 0, 'unchecked': 0, 'dropped': 0}
     keep = []
@@ -206,7 +337,8 @@ def regrade(path: str | Path, # a results.jsonl
         for it in r['trace']:
             ans = extract_answer(it['text'], r['dataset'], r['prompt_idx'])
             ok = judge(it['text'], r['gold'], r['dataset'], r['prompt_idx']) if r['gold'] is not None else None
-            changed['iterates'] += 1; changed['changed'] += ok != it['correct']
+            changed['iterates'] += 1
+            changed['changed'] += ok != it['correct']
             it['answer'], it['correct'] = ans, ok
             if it.get('verdicts'):
                 texts = it.get('verifier_texts')
@@ -217,10 +349,28 @@ def regrade(path: str | Path, # a results.jsonl
                 match = next(it for it in r['trace'] if it['step'] == r[key]['step'] and it['text'] == r[key]['text'])
                 if key == 'final': changed['final_changed'] += match['correct'] != r[key]['correct']
                 r[key] = dict(match)
-        changed['stale'] += stale; changed['unchecked'] += unchecked
+        changed['stale'] += stale
+        changed['unchecked'] += unchecked
         if stale and drop_stale: changed['dropped'] += 1
         else: keep.append(r)
     if write:
         tmp = path.with_suffix('.jsonl.tmp')
-        tmp.write_text(''.join(json.dumps(r) + '\n' for r in keep)); tmp.replace(path)
+        tmp.write_text(''.join(json.dumps(r) + '\n' for r in keep))
+        tmp.replace(path)
     return changed
+
+def regrade(path: str | Path, # a results.jsonl
+            write: bool = True, # rewrite the file (atomically) with the new verdicts
+            drop_stale: bool = False, # remove the records whose re-read verifier verdicts differ (the next `evaluate` redoes them)
+           ) -> dict:
+    """Re-judge every stored answer with the current `judge` and re-read every stored verifier text with `read_verdict`;
+    returns counts: records, iterates, changed (answer verdicts), final_changed, stale (records with a verifier verdict
+    read differently), unchecked (records with verdicts but no texts), dropped. A cut-off last line is left out (and
+    dropped from the file when `write`), as `evaluate` does. Raises `FileNotFoundError`, and `ValueError` naming file
+    and line for a line that is not a latentseek record."""
+    path = Path(path)
+    if not path.exists(): raise FileNotFoundError(f"no such results file: {path}")
+    lock = RunLock(path.parent)
+    if write: lock.acquire()  # no `evaluate` may append while the file is rewritten
+    try: return _regrade(path, write, drop_stale)
+    finally: lock.release()

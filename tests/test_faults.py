@@ -1,0 +1,104 @@
+"""Runs that cannot lie or lock, tried as a user would, through the `latentseek` command: a run killed with SIGKILL at
+random points and resumed each time ends with exactly the records of an uninterrupted run (fp32, tiny model); a second
+process on a live run's folder is refused, and the lock a killed run leaves behind is taken over."""
+import json, math, os, random, signal, subprocess, sys, time
+from pathlib import Path
+import pytest
+
+SCRIPT = Path(sys.executable).with_name('latentseek')
+ENV = {**os.environ, 'OMP_NUM_THREADS': '1', 'PYTHONWARNINGS': 'ignore'}
+VOLATILE = ('seconds', 'versions')  # timings and package versions: the only fields a rerun may change
+
+
+def same(a, b) -> bool:
+    "Equal, but floats to 1e-5 relative: a resumed run batches problems differently, and fp32 sums of another batch shape round differently in the last digits (the losses; every token is the same)."
+    if isinstance(a, float) and isinstance(b, float): return math.isclose(a, b, rel_tol=1e-5)
+    if isinstance(a, dict) and isinstance(b, dict): return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list): return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
+    return a == b
+
+
+@pytest.fixture(scope='module')
+def root(tmp_path_factory):
+    from latentseek.testing import tiny_model, tiny_tokenizer
+    root = tmp_path_factory.mktemp('faults')
+    tiny_model(eos_boost=0.2).save_pretrained(root / 'model')
+    tiny_tokenizer().save_pretrained(root / 'model')
+    rows = [{'question': f'What is {a} + {b}?', 'answer': f'{a} + {b} = {a + b}\n#### {a + b}'} for a, b in zip(range(10), range(5, 15))]
+    (root / 'gsm8k.jsonl').write_text(''.join(json.dumps(r) + '\n' for r in rows))
+    return root
+
+
+def command(root: Path, out: Path) -> list[str]:
+    return [str(SCRIPT), 'eval', '--model', str(root / 'model'), '--dtype', 'float32', '--dataset', str(root / 'gsm8k.jsonl'),
+            '--method', 'latentseek', '--reward', 'psrm', '--rho', '0.5', '--lr', '0.5', '--max-steps', '3', '--max-new-tokens', '32',
+            '--batch-size', '2', '--no-progress', '--output-dir', str(out)]
+
+
+def stable(path: Path) -> dict:
+    "Records by id, without the fields a rerun may change."
+    def strip(x):
+        if isinstance(x, dict): return {k: strip(v) for k, v in x.items() if k not in VOLATILE}
+        if isinstance(x, list): return [strip(v) for v in x]
+        return x
+    return {r['id']: strip(r) for r in map(json.loads, path.read_text().splitlines())}
+
+
+def count(path: Path) -> int:
+    return path.read_text().count('\n') if path.exists() else 0
+
+
+def test_kill_and_resume_gives_the_uninterrupted_records(root):
+    ref = root / 'reference'
+    done = subprocess.run(command(root, ref), env=ENV, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    expected = stable(ref / 'results.jsonl')
+    assert len(expected) == 10
+    out, rng, kills, mid_run = root / 'killed', random.Random(0), 0, 0
+    results = out / 'results.jsonl'
+    for attempt in range(20):
+        proc = subprocess.Popen(command(root, out), env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        before = count(results)
+        if attempt == 0: target = None  # the first kill lands while the model loads: a failed start
+        elif before < 9: target = min(9, before + rng.randint(1, 3))  # kill once `target` records are on disk, a moment later
+        else: target = 11  # let it finish
+        t0 = time.time()
+        while proc.poll() is None and time.time() - t0 < 120:
+            if target is None and time.time() - t0 > 1.5 * rng.random() + 0.5: break
+            if target is not None and count(results) >= target:
+                time.sleep(0.2 * rng.random())
+                break
+            time.sleep(0.02)
+        if proc.poll() is None:
+            os.kill(proc.pid, signal.SIGKILL)
+            proc.wait()
+            kills += 1
+            mid_run += 0 < count(results) < 10
+            continue
+        assert proc.returncode == 0, proc.stderr.read()
+        break
+    assert kills >= 3 and mid_run >= 2, (kills, mid_run)
+    got = stable(results)
+    assert same(got, expected), [k for k in expected if not same(got.get(k), expected[k])]
+    assert sorted(p.name for p in out.iterdir()) == ['config.json', 'results.jsonl']  # no lock or temporary file left by the last run
+
+
+def test_a_second_writer_is_refused_and_a_stale_lock_taken_over(root):
+    out = root / 'locked'
+    slow = command(root, out) + ['--max-steps', '10', '--max-new-tokens', '400']  # long enough to outlast the second's start
+    first = subprocess.Popen(slow, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        t0 = time.time()
+        while not (out / '.lock').exists() and first.poll() is None and time.time() - t0 < 60: time.sleep(0.02)
+        assert first.poll() is None, 'the first run ended before the second could start'
+        second = subprocess.run(slow, env=ENV, capture_output=True, text=True)
+        assert second.returncode == 2
+        assert f'is being written by latentseek pid {first.pid}' in second.stderr, second.stderr
+        assert second.stderr.count('\n') == 1  # one line, no traceback
+    finally:
+        first.kill()
+        first.wait()
+    assert (out / '.lock').exists()  # left behind by the killed run ...
+    third = subprocess.run(slow + ['--limit', '1'], env=ENV, capture_output=True, text=True)
+    assert third.returncode == 0, third.stderr  # ... and stale: the next run takes it over
+    assert 'gsm8k-0' in (out / 'results.jsonl').read_text()
