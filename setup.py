@@ -31,7 +31,7 @@ setuptools.setup(
     url=cfg['git_url'],
     packages=setuptools.find_packages(include=['latentseek', 'latentseek.*']),
     include_package_data=True,
-    package_data={'latentseek': ['data/*.jsonl']},
+    package_data={'latentseek': ['data/*.jsonl', 'data/*.yaml']},
     install_requires=requirements,
     extras_require={'dev': dev_requirements},
     dependency_links=cfg.get('dep_links', '').split(),

@@ -8,7 +8,7 @@ import dataclasses, hashlib, importlib, json, math
 from dataclasses import dataclass, field, asdict, fields
 
 # %% auto #0
-__all__ = ['METHODS', 'REWARDS', 'COMPAT_PRESETS', 'CHOICES', 'registered', 'Config']
+__all__ = ['METHODS', 'REWARDS', 'COMPAT_PRESETS', 'LATER_SETTINGS', 'CHOICES', 'registered', 'Config']
 
 # %% ../nbs/00_config.ipynb #1b2c3d4e
 METHODS = {  # --method name -> the class that runs it, as 'module:Class' or the class itself (one line per method; see the Seeker chapter)
@@ -36,16 +36,21 @@ def registered(registry: dict, # METHODS or REWARDS
     return getattr(importlib.import_module(module), cls)
 
 # %% ../nbs/00_config.ipynb #348d4fa6
+from .prompts import DEFAULT_PROMPTS, PromptSet, load_prompts
+
 COMPAT_PRESETS = {
     'fixed': dict(verdict_scope='generation', verdict_rule='last', verifier_input='clean', verifier_decoding='greedy',
-                  stop='all', freeze_model=True, latent_dtype='float32', select='best', loss_eps=False),
+                  stop='all', freeze_model=True, latent_dtype='float32', select='best', loss_eps=False,
+                  extra_token=False, verifier_max_new_tokens=1024, verifier_stop='all'),
     'paper': dict(verdict_scope='all', verdict_rule='paper', verifier_input='raw', verifier_decoding='model',
-                  stop='eos', freeze_model=False, latent_dtype='model', select='last', loss_eps=True),
+                  stop='eos', freeze_model=False, latent_dtype='model', select='last', loss_eps=True,
+                  extra_token=True, verifier_max_new_tokens=4096, verifier_stop='model'),
 }
+LATER_SETTINGS = dict(prompts=None, extra_token=False, verifier_stop='all')  # added after runs were committed: left out of the fingerprint at these values, as older code behaved
 CHOICES = dict(
     dtype=('bfloat16', 'float32', 'float16'), method=METHODS.keys(), reward=REWARDS.keys(),  # live views: a method registered at run time is a valid choice
     compat=tuple(COMPAT_PRESETS), verdict_scope=('generation', 'all'), verdict_rule=('last', 'paper'),
-    verifier_input=('clean', 'raw'), verifier_decoding=('greedy', 'model'), stop=('all', 'eos'),
+    verifier_input=('clean', 'raw'), verifier_decoding=('greedy', 'model'), stop=('all', 'eos'), verifier_stop=('all', 'model'),
     latent_dtype=('float32', 'model'), select=('best', 'last'), prompt_idx=(0, 1),
 )
 
@@ -65,6 +70,7 @@ class Config:
     device: str = 'auto'  # 'auto' (cuda if available, else cpu), 'cpu', 'cuda', 'cuda:1', ...
     dataset: str = 'demo'  # built-in name (demo, gsm8k, math500, aime2024), hub id, or a .jsonl/.json/.parquet file or folder
     prompt_idx: int = 0  # solver prompt: 0 = reason step by step, answer in \boxed{}; 1 = JSON with "final answer"
+    prompts: str | None = None  # a prompts file (YAML or JSON, see Prompts) replacing any solver or verifier prompt or the verdict marker; None = ours
     method: str = 'latentseek'  # a name in METHODS: cot | bon (best of N by self-reward) | sc (self-consistency vote) | oracle (pass@N, needs gold) | latentseek
     reward: str = 'self'  # LatentSeek's reward, a name in REWARDS: self (4 verifiers run by the model itself) | psrm (0 if right, else -1)
     # LatentSeek (Algorithm 1)
@@ -77,7 +83,7 @@ class Config:
     grad_clip: float | None = None  # clip the latents' gradient norm (per problem); None = no clipping
     # generation
     max_new_tokens: int = 1024  # most tokens of a solver answer (CoT, continuation, BoN sample)
-    verifier_max_new_tokens: int = 1024  # most tokens of one verifier answer (paper code: 4096)
+    verifier_max_new_tokens: int | None = None  # most tokens of one verifier answer; None = from compat (fixed 1024, paper 4096 as its code)
     format_rule: bool = False  # self-reward: -2 in the weighted sum when the answer has no \boxed{...} (paper code option)
     n_samples: int = 3  # bon, sc, oracle: N sampled answers per problem (the same N samples for all three at one seed)
     temperature: float = 0.7  # bon, sc, oracle: sampling temperature
@@ -95,6 +101,8 @@ class Config:
     latent_dtype: str | None = None  # latents and Adam state: float32 | model; None = from compat
     select: str | None = None  # answer returned: best (highest reward) | last; None = from compat
     loss_eps: bool | None = None  # paper's log(softmax + 1e-8 + 1e-10) instead of log_softmax; None = from compat
+    extra_token: bool | None = None  # solver answers get max_new_tokens + 1 tokens, as the paper code's CoT and continuation loops; None = from compat
+    verifier_stop: str | None = None  # verifiers stop at: all (every EOS id, as solvers) | model (the generation config's eos_token_id, as model.generate()); None = from compat
 
     def __post_init__(self): self.validate()
 
@@ -109,9 +117,11 @@ class Config:
             if not (isinstance(getattr(self, name), int) and getattr(self, name) >= 0):
                 raise ValueError(f"{name}={getattr(self, name)!r} must be an integer >= 0")
         for name in ('update_cap', 'max_new_tokens', 'verifier_max_new_tokens', 'n_samples', 'batch_size'):
+            if name == 'verifier_max_new_tokens' and self.verifier_max_new_tokens is None: continue
             if not (isinstance(getattr(self, name), int) and getattr(self, name) >= 1):
                 raise ValueError(f"{name}={getattr(self, name)!r} must be an integer >= 1")
         if self.grad_clip is not None and not self.grad_clip > 0: raise ValueError(f"grad_clip={self.grad_clip!r} must be > 0 or None")
+        if self.prompts is not None and not (isinstance(self.prompts, str) and self.prompts.strip()): raise ValueError(f"prompts={self.prompts!r} must be a file path or None")
         if math.isnan(self.threshold): raise ValueError(f"threshold={self.threshold!r} must be a number (a reward is compared with it)")
         if self.device != 'auto': _check_device(self.device)
         if not self.temperature > 0: raise ValueError(f"temperature={self.temperature!r} must be > 0")
@@ -133,12 +143,26 @@ class Config:
         if unknown: raise ValueError(f"unknown Config fields: {sorted(unknown)}")
         return cls(**d)
 
-    def result_settings(self) -> dict:
-        "The resolved settings that change a problem's result: all but batch size, device and dataset path."
+    def prompt_set(self) -> PromptSet:
+        "The run's prompts: `prompts` loaded over ours, or ours; raises `FileNotFoundError`/`ValueError` for a missing or bad file."
+        return load_prompts(self.prompts)
+
+    def answer_cap(self) -> int:
+        "Most new tokens of a solver answer: `max_new_tokens`, one more under `extra_token` (the paper code's loops)."
+        return self.max_new_tokens + int(bool(self.resolved().extra_token))
+
+    def result_settings(self, prompt_set: PromptSet | None = None, # the texts to hash for `prompts` (a stored run's); None: read the file
+                       ) -> dict:
+        "The resolved settings that change a problem's result: all but batch size, device and dataset path, with the prompts file as the hash of its texts; settings in `LATER_SETTINGS` are left out at their listed value."
         d = self.resolved().to_dict()
         for k in ('batch_size', 'device', 'dataset'): d.pop(k)
+        if d['prompts'] is not None: d['prompts'] = (prompt_set or self.prompt_set()).hash()
+        if d['prompts'] == DEFAULT_PROMPTS.hash(): d['prompts'] = None  # a file that holds our prompts is ours
+        for k, v in LATER_SETTINGS.items():
+            if d[k] == v: d.pop(k)
         return d
 
-    def fingerprint(self) -> str:
+    def fingerprint(self, prompt_set: PromptSet | None = None, # as in `result_settings`
+                   ) -> str:
         "Hash of `result_settings()` (so not of batch size, device or dataset path), 12 hex digits."
-        return hashlib.sha256(json.dumps(self.result_settings(), sort_keys=True).encode()).hexdigest()[:12]
+        return hashlib.sha256(json.dumps(self.result_settings(prompt_set), sort_keys=True).encode()).hexdigest()[:12]

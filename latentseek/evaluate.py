@@ -19,6 +19,7 @@ from .answers import extract_answer, judge
 from .models import load_model
 from .generation import Engine
 from .reward import make_reward, read_verdict
+from .prompts import VERDICT_MARKER, DEFAULT_PROMPTS
 from .seek import Seeker, SeekResult, Iterate, get_method
 
 # %% auto #0
@@ -45,7 +46,7 @@ def generated_tokens(trace: list[dict]) -> dict:
     "Tokens a problem's run generated, by role: `solver` (every answer, forced prefixes excluded) and `verifier` (the self-reward's)."
     return {'solver': sum(it.get('new_tokens', it['tokens']) for it in trace), 'verifier': sum(it.get('verifier_tokens') or 0 for it in trace)}
 
-_CORE = ('id', 'index', 'dataset', 'source', 'prompt_idx', 'method', 'reward', 'model', 'question', 'gold', 'cot', 'final', 'trace',
+_CORE = ('id', 'index', 'dataset', 'source', 'prompt_idx', 'prompts', 'method', 'reward', 'model', 'question', 'gold', 'cot', 'final', 'trace',
          'iterations', 'update_length', 'stopped', 'seconds', 'generated_tokens', 'batch_size', 'fingerprint', 'versions')
 
 def _fields(r: SeekResult) -> dict:
@@ -60,7 +61,7 @@ def to_record(r: SeekResult, cfg: Config) -> dict:
     method = get_method(r.method)
     trace = [_iterate(it, p, cfg.prompt_idx) for it in r.trace]
     final = trace[next(i for i, it in enumerate(r.trace) if it is r.final)]
-    return {'id': p.id, 'index': p.index, 'dataset': p.dataset, 'source': p.source, 'prompt_idx': cfg.prompt_idx,
+    return {'id': p.id, 'index': p.index, 'dataset': p.dataset, 'source': p.source, 'prompt_idx': cfg.prompt_idx, 'prompts': cfg.prompt_set().hash(),
             'method': r.method, 'reward': method.reward_name(cfg), 'model': cfg.model, 'question': p.question, 'gold': p.gold,
             'cot': trace[0] if method.has_cot else None, 'final': final, 'trace': trace,
             'iterations': r.iterations, 'update_length': r.update_length, 'stopped': r.stopped, 'seconds': round(r.seconds, 3),
@@ -183,9 +184,10 @@ class ResultsFile:
         stored = self._stored(self.dir)
         if stored is None: return {new}  # config.json lost: each record's own fingerprint must match (`check`)
         old = Config.from_dict(stored['config'])
-        if old.fingerprint() != new:
-            now = self.cfg.result_settings()
-            diff = {k: (v, now[k]) for k, v in old.result_settings().items() if v != now[k]}
+        texts = DEFAULT_PROMPTS.replace(stored['prompt_texts'], str(self.config_path)) if 'prompt_texts' in stored else None  # the run's own, not the file's now
+        if old.fingerprint(texts) != new:
+            was, now = old.result_settings(texts), self.cfg.result_settings()
+            diff = {k: (was.get(k), now.get(k)) for k in [*was, *(k for k in now if k not in was)] if was.get(k) != now.get(k)}
             raise ValueError(f"{self.dir} holds a run with other settings {diff} (old, new); use another --output-dir")
         return {new, stored.get('fingerprint'), *stored.get('fingerprints', [])} - {None}  # the same settings hashed by older code
 
@@ -193,6 +195,7 @@ class ResultsFile:
         "Write config.json (this call's settings) atomically: a temporary file, then a rename. `append` calls it with the first record."
         tmp = self.config_path.with_name('.config.json.tmp')
         body = {'config': self.cfg.to_dict(), 'fingerprint': self.cfg.fingerprint(), 'fingerprints': sorted(self.fingerprints), 'versions': versions()}
+        if self.cfg.prompts is not None: body['prompt_texts'] = self.cfg.prompt_set().to_dict()  # the texts themselves: the file may move or change
         tmp.write_text(json.dumps(body, indent=1))
         os.replace(tmp, self.config_path)
         self.config_written = True
@@ -313,12 +316,13 @@ def evaluate(cfg: Config, # what to run
         return summarize([r for r in out.records if r['id'] in ids])
 
 # %% ../nbs/09_evaluate.ipynb #d0a5a8d2
-def _verdict_rule(path: Path) -> str | None:
-    "The run's verdict rule from the config.json beside `path`; None when verdicts cannot be re-read from the texts."
-    cfg = ResultsFile.read_config(path.parent)
-    if cfg is None: return 'last'
-    cfg = cfg.resolved()
-    return cfg.verdict_rule if cfg.verdict_scope == 'generation' else None  # scope 'all' read prompt + text
+def _verdict_rule(path: Path) -> tuple[str | None, str]:
+    "The run's verdict rule and marker from the config.json beside `path`; the rule is None when verdicts cannot be re-read from the texts."
+    stored = ResultsFile._stored(path.parent)
+    if stored is None: return 'last', VERDICT_MARKER
+    cfg = Config.from_dict(stored['config']).resolved()
+    marker = stored.get('prompt_texts', {}).get('verdict_marker', VERDICT_MARKER)
+    return (cfg.verdict_rule if cfg.verdict_scope == 'generation' else None), marker  # scope 'all' read prompt + text
 
 _REGRADE_KEYS = ('dataset', 'prompt_idx', 'gold', 'trace')  # what regrade reads of a record
 
@@ -329,7 +333,7 @@ def _regrade(path: Path, write: bool, drop_stale: bool) -> dict:
         missing = [k for k in _REGRADE_KEYS if k not in r]
         if not missing and not all(isinstance(it, dict) and 'text' in it and 'correct' in it for it in r['trace']): missing = ["'text'/'correct' in trace"]
         if missing: raise ValueError(f"{path}:{n} ({r['id']}) lacks {missing}: not a latentseek results record")
-    rule = _verdict_rule(path)
+    rule, marker = _verdict_rule(path)
     changed = {'records': len(records), 'iterates': 0, 'changed': 0, 'final_changed': 0, 'stale': 0, 'unchecked': 0, 'dropped': 0}
     keep = []
     for r in records:
@@ -343,7 +347,7 @@ def _regrade(path: Path, write: bool, drop_stale: bool) -> dict:
             if it.get('verdicts'):
                 texts = it.get('verifier_texts')
                 if texts is None or rule is None: unchecked = True
-                else: stale |= any(read_verdict(texts[k], rule) != v for k, v in it['verdicts'].items())
+                else: stale |= any(read_verdict(texts[k], rule, marker) != v for k, v in it['verdicts'].items())
         for key in ('cot', 'final'):
             if r.get(key):
                 match = next(it for it in r['trace'] if it['step'] == r[key]['step'] and it['text'] == r[key]['text'])

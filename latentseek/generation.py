@@ -37,11 +37,14 @@ def decoder_of(model):
 # %% ../nbs/06_generation.ipynb #8f14f313
 END_OF_TURN = ('<|im_end|>', '<|eot_id|>', '<|eom_id|>', '<end_of_turn>', '<|end|>', '<|endoftext|>', '</s>')
 
-def stop_token_ids(model, tokenizer, stop: str = 'all', # 'all': every declared EOS id and end-of-turn token; 'eos': tokenizer.eos_token only
+def stop_token_ids(model, tokenizer, stop: str = 'all', # 'all': every declared EOS id and end-of-turn token; 'eos': tokenizer.eos_token only; 'model': the generation config's eos_token_id (what `model.generate()` stops at)
                   ) -> list[int]:
     "Sorted token ids that end an answer; raises `ValueError` if there are none or `stop` is unknown."
-    if stop not in ('all', 'eos'): raise ValueError(f"stop={stop!r} is not 'all' or 'eos'")
+    if stop not in ('all', 'eos', 'model'): raise ValueError(f"stop={stop!r} is not 'all', 'eos' or 'model'")
     ids = {tokenizer.eos_token_id} if stop == 'eos' else set()
+    if stop == 'model':
+        src = getattr(getattr(model, 'generation_config', None), 'eos_token_id', None)
+        ids = set(src if isinstance(src, (list, tuple)) else [src]) if src is not None else {tokenizer.eos_token_id}
     if stop == 'all':
         for src in (tokenizer.eos_token_id, getattr(model.config, 'eos_token_id', None), getattr(model.generation_config, 'eos_token_id', None)):
             ids |= set(src if isinstance(src, (list, tuple)) else [src])

@@ -4,11 +4,17 @@
 
 # %% ../nbs/02_prompts.ipynb #dabdfa7d
 from __future__ import annotations
+import functools, hashlib, json, re
+from dataclasses import dataclass
+from importlib.resources import files
+from pathlib import Path
+import yaml
 from .kinds import BENCHMARKS, NUMBER_NOTE, get_kind
 
 # %% auto #0
-__all__ = ['DATASET_KINDS', 'BOXED_SYSTEM', 'JSON_SYSTEM', 'JSON_USER', 'VERDICT_MARKER', 'VERIFIER_WEIGHTS', 'dataset_kind',
-           'solver_messages', 'verifier_messages', 'chat_ids', 'NUMBER_NOTE']
+__all__ = ['DATASET_KINDS', 'BOXED_SYSTEM', 'JSON_SYSTEM', 'JSON_USER', 'VERDICT_MARKER', 'VERIFIER_WEIGHTS', 'PLACEHOLDERS',
+           'DEFAULT_PROMPTS', 'PROMPTS_FILE', 'dataset_kind', 'fill', 'Prompt', 'PromptSet', 'load_prompts',
+           'verifier_prompts_from', 'solver_messages', 'verifier_messages', 'chat_ids', 'NUMBER_NOTE']
 
 # %% ../nbs/02_prompts.ipynb #782c36cb
 DATASET_KINDS = BENCHMARKS  # the paper's three benchmarks: 'gsm8k', 'math500', 'aime2024'
@@ -25,20 +31,7 @@ JSON_SYSTEM = "You are a careful and precise solver of math problems. Solve the 
 JSON_USER = ("QUESTION: {question}\n"
              "Think it through step by step. Give your reasoning and your final answer separately, as a JSON object "
              "with exactly two keys, \"thought process\" and \"final answer\", for example "
-             "{{\"thought process\": \"your reasoning\", \"final answer\": \"your final answer\"}}.")
-
-def solver_messages(question: str, # the problem statement
-                    dataset: str, # dataset name or kind, see `dataset_kind`
-                    prompt_idx: int = 0, # 0: boxed, 1: JSON
-                   ) -> list[dict]:
-    "Chat messages (system + user) asking the model to solve `question` (paper §4.1, solver prompts 1 and 2); raises `ValueError` for an unknown dataset or prompt."
-    spec = get_kind(dataset)
-    if prompt_idx == 0:
-        return [{'role': 'system', 'content': BOXED_SYSTEM}, {'role': 'user', 'content': question}]
-    if prompt_idx == 1:
-        user = JSON_USER.format(question=question) + spec.prompt_note
-        return [{'role': 'system', 'content': JSON_SYSTEM}, {'role': 'user', 'content': user}]
-    raise ValueError(f"prompt_idx={prompt_idx!r} is not 0 (boxed) or 1 (JSON)")
+             "{\"thought process\": \"your reasoning\", \"final answer\": \"your final answer\"}.{note}")  # a template: see `fill`
 
 # %% ../nbs/02_prompts.ipynb #4b380f5e
 VERDICT_MARKER = 'FINAL VERIFICATION ANSWER IS:'
@@ -47,7 +40,7 @@ VERIFIER_WEIGHTS = {'calculation_check': 2, 'answer_correct': 1, 'answer_complet
 _HEADER = ("You are a critical verifier of mathematical problem solving. You are given a question and a proposed "
            "solution. Go over the solution carefully and follow the instructions.\n\n"
            "QUESTION:\n{question}\n\nPROPOSED SOLUTION:\n{solution}\n\n")
-_T, _F = f"'{VERDICT_MARKER}True'", f"'{VERDICT_MARKER}False'"
+_T, _F = "'{marker}True'", "'{marker}False'"
 _INSTRUCTIONS = {
     'calculation_check': (
         "INSTRUCTIONS:\n"
@@ -91,13 +84,168 @@ _INSTRUCTIONS = {
         "REQUIREMENTS: the solution must address every part of the problem and keep to its intent; use the exact output format.\n"),
 }
 
+# %% ../nbs/02_prompts.ipynb #p17a0002
+PLACEHOLDERS = {'solver': ('question', 'note'), 'verifier': ('question', 'solution', 'marker')}  # what each kind of template may hold
+
+def fill(template: str, # a prompt template, e.g. 'QUESTION:\n{question}'
+         **values: str, # placeholder name -> text, e.g. question='What is 2+3?'
+        ) -> str:
+    "`template` with each `{name}` of `values` replaced in one pass; other braces (JSON examples, LaTeX) stay as written."
+    if not values: return template
+    pattern = r'\{(' + '|'.join(map(re.escape, values)) + r')\}'
+    return re.sub(pattern, lambda m: values[m.group(1)], template)
+
+# %% ../nbs/02_prompts.ipynb #p17a0004
+@dataclass(frozen=True)
+class Prompt:
+    "One chat prompt: a user turn and an optional system turn, each a template (see `fill`)."
+    user: str  # the user turn
+    system: str | None = None  # the system turn; None: no system turn
+
+    def messages(self, **values: str) -> list[dict]:
+        "Chat messages [{'role', 'content'}], system first if any, with the placeholders in `values` filled."
+        system = [] if self.system is None else [{'role': 'system', 'content': fill(self.system, **values)}]
+        return system + [{'role': 'user', 'content': fill(self.user, **values)}]
+
+_YAML_HEAD = """\
+# latentseek prompts (pass a file like this one with --prompts FILE; it may hold any part of it).
+# solver: the solver prompts by --prompt-idx (0: boxed, 1: JSON); placeholders {question}, {note} (the dataset kind's note).
+# verifiers: the self-reward's four verifier prompts; placeholders {question}, {solution}, {marker} (verdict_marker).
+# Each prompt has a user turn and a system turn (null: none). Placeholders are replaced as written, in one pass;
+# every other brace stays as it is. Entries left out keep latentseek's own text.
+"""
+
+@dataclass(frozen=True)
+class PromptSet:
+    "Every text a run shows the model: the solver prompts, the verifier prompts and the verdict marker (see above)."
+    solver: dict  # prompt_idx (0, 1) -> `Prompt`; placeholders {question} and {note}
+    verifiers: dict  # verifier name (a key of `VERIFIER_WEIGHTS`) -> `Prompt`; placeholders {question}, {solution}, {marker}
+    verdict_marker: str = VERDICT_MARKER  # what a verifier writes before True or False; `read_verdict` looks for it
+
+    def to_dict(self) -> dict:
+        "The prompts as plain data, in the file layout: verdict_marker, solver {0, 1}, verifiers {name}, each {system, user}."
+        entry = lambda p: {'system': p.system, 'user': p.user}
+        return {'verdict_marker': self.verdict_marker, 'solver': {i: entry(p) for i, p in sorted(self.solver.items())},
+                'verifiers': {n: entry(p) for n, p in self.verifiers.items()}}
+
+    def hash(self) -> str:
+        "SHA-256 of every text (12 hex digits): a record's `prompts`, and part of the settings fingerprint when not ours."
+        return hashlib.sha256(json.dumps(self.to_dict(), sort_keys=True).encode()).hexdigest()[:12]
+
+    def replace(self, d: dict, # any part of the `to_dict` layout (solver keys may be '0'/'1', as JSON writes them)
+                source: str = 'prompts', # where `d` came from, for errors
+               ) -> PromptSet:
+        "A copy with the entries of `d` in place of ours, field by field; raises `ValueError` naming `source` and the entry on unknown keys, non-text values or a template without its required placeholder."
+        if not isinstance(d, dict): raise ValueError(f"{source}: expected a mapping with {_TOP}, got {type(d).__name__}")
+        bad = sorted(map(str, set(d) - set(_TOP)))
+        if bad: raise ValueError(f"{source}: unknown entries {bad}; expected some of {_TOP}")
+        marker = d.get('verdict_marker', self.verdict_marker)
+        if not isinstance(marker, str) or not marker.strip(): raise ValueError(f"{source}: verdict_marker must be a non-empty text, got {marker!r}")
+        solver = self._merged(self.solver, d.get('solver', {}), lambda k: int(k) if str(k) in ('0', '1') else None, f'{source}: solver', 'question')
+        verifiers = self._merged(self.verifiers, d.get('verifiers', {}), lambda k: k if k in VERIFIER_WEIGHTS else None, f'{source}: verifiers', 'solution')
+        return PromptSet(solver, verifiers, marker)
+
+    @staticmethod
+    def _merged(ours: dict, theirs: dict, key, where: str, needs: str) -> dict:
+        "`ours` with the prompts in `theirs` replaced field by field (see `replace`)."
+        if not isinstance(theirs, dict): raise ValueError(f"{where} must be a mapping, got {type(theirs).__name__}")
+        out = dict(ours)
+        for k, entry in theirs.items():
+            name = key(k)
+            if name is None: raise ValueError(f"{where}: unknown prompt {k!r}; expected one of {list(ours)}")
+            if not isinstance(entry, dict) or not set(entry) <= {'system', 'user'}:
+                raise ValueError(f"{where}.{k} must be a mapping with 'user' and/or 'system', got {entry!r:.80}")
+            if not isinstance(entry.get('user', ''), str) or not isinstance(entry.get('system', ''), (str, type(None))):
+                raise ValueError(f"{where}.{k}: 'user' must be a text and 'system' a text or null")
+            new = Prompt(entry.get('user', out[name].user), entry.get('system', out[name].system))
+            if '{' + needs + '}' not in new.user + (new.system or ''):
+                raise ValueError(f"{where}.{k} has no {{{needs}}} placeholder: the model would never see the {needs}")
+            out[name] = new
+        return out
+
+    @classmethod
+    def load(cls, path: str | Path, # a .yaml, .yml or .json file in the `to_dict` layout (any part of it)
+            ) -> PromptSet:
+        "Our prompts with the file's entries in their place; raises `FileNotFoundError`, or `ValueError` naming the file."
+        path = Path(path).expanduser()
+        if not path.is_file(): raise FileNotFoundError(f"no such prompts file: {path}")
+        text = path.read_text(encoding='utf-8')
+        try:
+            if path.suffix.lower() == '.json': d = json.loads(text)
+            elif path.suffix.lower() in ('.yaml', '.yml'): d = yaml.safe_load(text)
+            else: raise ValueError(f"{path}: a prompts file is .yaml, .yml or .json")
+        except (json.JSONDecodeError, yaml.YAMLError) as e:
+            raise ValueError(f"{path} is not valid {path.suffix[1:].upper()}: {str(e).splitlines()[0]}") from None
+        return DEFAULT_PROMPTS.replace(d or {}, str(path))
+
+    def dumps(self, fmt: str = 'yaml', # 'yaml' (multi-line texts as literal blocks) or 'json'
+             ) -> str:
+        "The whole set as the text of a prompts file."
+        if fmt == 'json': return json.dumps(self.to_dict(), indent=1, ensure_ascii=False) + '\n'
+        return _YAML_HEAD + yaml.dump(self.to_dict(), Dumper=_BlockDumper, sort_keys=False, allow_unicode=True, width=1000)
+
+    def save(self, path: str | Path):
+        "Write `dumps()` to `path` (JSON for a .json name, else YAML)."
+        path = Path(path)
+        path.write_text(self.dumps('json' if path.suffix.lower() == '.json' else 'yaml'), encoding='utf-8')
+
+_TOP = ('verdict_marker', 'solver', 'verifiers')
+
+class _BlockDumper(yaml.SafeDumper):
+    "YAML with multi-line texts as `|` blocks, so a prompts file reads as the text it holds."
+
+def _text(dumper, s: str):
+    return dumper.represent_scalar('tag:yaml.org,2002:str', s, style='|' if '\n' in s else None)
+
+_BlockDumper.add_representer(str, _text)
+
+DEFAULT_PROMPTS = PromptSet(
+    solver={0: Prompt('{question}', BOXED_SYSTEM), 1: Prompt(JSON_USER, JSON_SYSTEM)},
+    verifiers={name: Prompt(_HEADER + _INSTRUCTIONS[name]) for name in VERIFIER_WEIGHTS})
+PROMPTS_FILE = files('latentseek') / 'data' / 'prompts.yaml'  # DEFAULT_PROMPTS as a file, to copy and edit
+
+# %% ../nbs/02_prompts.ipynb #p17a0008
+@functools.lru_cache(maxsize=16)
+def _load(path: str, mtime_ns: int, size: int) -> PromptSet: return PromptSet.load(path)
+
+def load_prompts(path: str | Path | None, # a prompts file, or None for ours
+                ) -> PromptSet:
+    "`PromptSet.load(path)` (read again only when the file changes), or `DEFAULT_PROMPTS` for None; raises as `PromptSet.load`."
+    if path is None: return DEFAULT_PROMPTS
+    p = Path(path).expanduser()
+    if not p.is_file(): raise FileNotFoundError(f"no such prompts file: {p}")
+    st = p.stat()
+    return _load(str(p.resolve()), st.st_mtime_ns, st.st_size)
+
+def verifier_prompts_from(fn, # fn(name, question, solution) -> the verifier's user turn, e.g. another code base's prompt function
+                          marker: str = VERDICT_MARKER, # the verdict marker its prompts ask for
+                         ) -> PromptSet:
+    "Our prompts with the four verifier prompts `fn` writes, read as templates by calling `fn(name, '{question}', '{solution}')`."
+    name = getattr(fn, '__name__', 'the function')
+    return DEFAULT_PROMPTS.replace({'verdict_marker': marker, 'verifiers': {n: {'user': fn(n, '{question}', '{solution}'), 'system': None}
+                                                                             for n in VERIFIER_WEIGHTS}}, name)
+
+# %% ../nbs/02_prompts.ipynb #p17a0012
+def solver_messages(question: str, # the problem statement
+                    dataset: str, # dataset name or kind, see `dataset_kind`
+                    prompt_idx: int = 0, # 0: boxed, 1: JSON
+                    prompts: PromptSet | None = None, # the run's prompts; None: `DEFAULT_PROMPTS`
+                   ) -> list[dict]:
+    "Chat messages (system + user) asking the model to solve `question` (paper §4.1, solver prompts 1 and 2); raises `ValueError` for an unknown dataset or prompt."
+    spec = get_kind(dataset)
+    if prompt_idx not in (0, 1): raise ValueError(f"prompt_idx={prompt_idx!r} is not 0 (boxed) or 1 (JSON)")
+    return (prompts or DEFAULT_PROMPTS).solver[prompt_idx].messages(question=question, note=spec.prompt_note)
+
+# %% ../nbs/02_prompts.ipynb #p17a0013
 def verifier_messages(name: str, # one of `VERIFIER_WEIGHTS`
                       question: str, # the problem statement
                       solution: str, # the answer to verify
+                      prompts: PromptSet | None = None, # the run's prompts; None: `DEFAULT_PROMPTS`
                      ) -> list[dict]:
-    "Chat messages (one user turn) for verifier `name` on `solution` (paper §3.3, self-reward); raises `ValueError` for unknown names."
-    if name not in _INSTRUCTIONS: raise ValueError(f"unknown verifier {name!r}; expected one of {list(VERIFIER_WEIGHTS)}")
-    return [{'role': 'user', 'content': _HEADER.format(question=question, solution=solution) + _INSTRUCTIONS[name]}]
+    "Chat messages for verifier `name` on `solution` (paper §3.3, self-reward; ours: one user turn); raises `ValueError` for unknown names."
+    prompts = prompts or DEFAULT_PROMPTS
+    if name not in prompts.verifiers: raise ValueError(f"unknown verifier {name!r}; expected one of {list(VERIFIER_WEIGHTS)}")
+    return prompts.verifiers[name].messages(question=question, solution=solution, marker=prompts.verdict_marker)
 
 # %% ../nbs/02_prompts.ipynb #a1fc0d29
 def chat_ids(tokenizer, # a Hugging Face tokenizer with a chat template

@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable
 import torch
-from .prompts import VERDICT_MARKER, VERIFIER_WEIGHTS, verifier_messages, chat_ids, dataset_kind
+from .prompts import VERDICT_MARKER, VERIFIER_WEIGHTS, PromptSet, DEFAULT_PROMPTS, verifier_messages, chat_ids, dataset_kind
 from .answers import judge
 from .config import Config, REWARDS, registered
 from .generation import Backend, Generation, Request, Sampling, Scheduler, stop_token_ids, _finish
@@ -87,15 +87,18 @@ class PSRM(Reward):
 # what may stand between the marker and the verdict word: spaces, bold, quotes, brackets, and LaTeX wrappers
 # (`\[ \boxed{True} \]`, `$\text{False}$`), which Qwen2.5's calculation check writes
 _LEAD = r'(?:[\s*`\'"\[\](){}:.$]|\\[\[(]|\\(?:boxed|fbox|text(?:bf|it|tt|rm)?|math(?:rm|bf|tt|sf)?)(?![a-z]))*'
-# the marker with its colon optional: Qwen2.5-Coder also writes `the final verification answer is \(\boxed{True}\)`
-_MARK = re.escape(VERDICT_MARKER.rstrip(':')) + r'\b'
+def _mark(marker: str) -> str:
+    "The marker as a pattern, its colon optional: Qwen2.5-Coder also writes `the final verification answer is \\(\\boxed{True}\\)`."
+    core = marker.rstrip(':')
+    return re.escape(core) + (r'\b' if re.match(r'\w', core[-1:]) else '')
 
 def read_verdict(text: str, # text to search: the verifier's generation (or prompt + generation for `scope='all'`)
                  rule: str = 'last', # 'last': last marker followed by True/False decides; 'paper': the paper code's reading
+                 marker: str = VERDICT_MARKER, # the run's verdict marker (`PromptSet.verdict_marker`)
                 ) -> bool | None:
-    "True/False verdict after `VERDICT_MARKER` in `text`, or None when there is none (paper §3.3 self-reward)."
+    "True/False verdict after `marker` in `text`, or None when there is none (paper §3.3 self-reward)."
     if rule == 'paper':
-        m = re.search(r'.*' + re.escape(VERDICT_MARKER.lower()) + r'(.*)', text, flags=re.S | re.I)
+        m = re.search(r'.*' + re.escape(marker.lower()) + r'(.*)', text, flags=re.S | re.I)
         rest = m.group(1).strip() if m else ''
         if not rest: return None
         rest = rest.replace('*', '').strip().lower()
@@ -104,7 +107,7 @@ def read_verdict(text: str, # text to search: the verifier's generation (or prom
         first = rest.split()[0]
         return True if 'true' in first else False if 'false' in first else None
     if rule != 'last': raise ValueError(f"verdict rule {rule!r} is not 'last' or 'paper'")
-    for m in reversed(list(re.finditer(_MARK, text, flags=re.I))):
+    for m in reversed(list(re.finditer(_mark(marker), text, flags=re.I))):
         word = re.match(_LEAD + r'(true|false)\b', text[m.end():], flags=re.I)
         if word: return word.group(1).lower() == 'true'
     return None
@@ -139,16 +142,18 @@ class SelfReward(Reward):
                  seed: int = 0, # base seed of the per-row generators when decoding='model'
                  keep_texts: bool = False, # keep every verifier's text in the details
                  sequential: bool = False, # run the verifier prompts one by one through `model.generate()`, as the paper (reference)
+                 prompt_set: PromptSet | None = None, # the verifier prompts and verdict marker; None: `DEFAULT_PROMPTS`
+                 stop: str = 'all', # verifier stop ids (`stop_token_ids`): 'all', or 'model' (the generation config's, as the paper's `model.generate()`)
                 ):
         if verdict_scope not in ('generation', 'all'): raise ValueError(f"verdict_scope={verdict_scope!r} is not 'generation' or 'all'")
         if decoding not in ('greedy', 'model'): raise ValueError(f"decoding={decoding!r} is not 'greedy' or 'model'")
         self.backend, self.weights, self.format_rule, self.max_new_tokens = backend, dict(weights), format_rule, max_new_tokens
         self.verdict_scope, self.verdict_rule, self.seed, self.keep_texts = verdict_scope, verdict_rule, seed, keep_texts
-        self.sequential = sequential
+        self.sequential, self.prompt_set = sequential, prompt_set or DEFAULT_PROMPTS
         self.tokenizer = backend.tokenizer
         model = getattr(backend, 'model', None)
         self.sampling = Sampling.from_generation_config(model.generation_config) if decoding == 'model' else None
-        self.stop_ids = stop_token_ids(model, self.tokenizer, 'all') if model is not None else list(backend.stop_ids)  # model.generate() stops at every declared EOS
+        self.stop_ids = stop_token_ids(model, self.tokenizer, stop) if model is not None else list(backend.stop_ids)
         self.calls = 0
 
     @classmethod
@@ -157,11 +162,12 @@ class SelfReward(Reward):
         if backend is None: raise ValueError("the self-reward needs the solver's backend (its model verifies)")
         cfg = cfg.resolved()
         return cls(backend, format_rule=cfg.format_rule, max_new_tokens=cfg.verifier_max_new_tokens, verdict_scope=cfg.verdict_scope,
-                   verdict_rule=cfg.verdict_rule, decoding=cfg.verifier_decoding, seed=cfg.seed, keep_texts=True)
+                   verdict_rule=cfg.verdict_rule, decoding=cfg.verifier_decoding, seed=cfg.seed, keep_texts=True,
+                   prompt_set=cfg.prompt_set(), stop=cfg.verifier_stop)
 
     def prompts(self, questions: list[str], answers: list[str]) -> list[list[int]]:
         "Token ids of the verifier prompts, answer-major: 4 per answer, in `weights` order."
-        return [chat_ids(self.tokenizer, verifier_messages(name, q, a)) for q, a in zip(questions, answers) for name in self.weights]
+        return [chat_ids(self.tokenizer, verifier_messages(name, q, a, self.prompt_set)) for q, a in zip(questions, answers) for name in self.weights]
 
     def verifier_requests(self, questions: list[str], answers: list[str], # the answers to verify
                           keys: list[int] | None = None, # one int per answer (e.g. problem index x 1000 + reward call), seeds its sampled verifiers
@@ -198,7 +204,7 @@ class SelfReward(Reward):
             rows = range(i * len(names), (i + 1) * len(names))
             texts = [generations[r].text if self.verdict_scope == 'generation' else
                      self.tokenizer.decode(list(requests[r].prompt) + generations[r].tokens, skip_special_tokens=True) for r in rows]
-            verdicts = [read_verdict(t, self.verdict_rule) for t in texts]
+            verdicts = [read_verdict(t, self.verdict_rule, self.prompt_set.verdict_marker) for t in texts]
             failed = sum(w for w, v in zip(self.weights.values(), verdicts) if v is not True)
             fmt = bool(re.search(r'\\boxed\{.*\}', answer, flags=re.S)) if self.format_rule else None
             if fmt is False: failed += 2

@@ -122,7 +122,7 @@ class Method:
         "A request on this problem's prompt (kept cached until the problem finishes), seeded by seed, problem index and `j`."
         n = self.cfg.n_samples if self.sampled else 1
         seed = self.cfg.seed * 1_000_003 + self.problem.index * n + j
-        return Request(self.prompt, list(prefix), self.cfg.max_new_tokens, stop_ids, capture_hidden, sampling, seed, keep_prompt=True)
+        return Request(self.prompt, list(prefix), self.cfg.answer_cap(), stop_ids, capture_hidden, sampling, seed, keep_prompt=True)
 
     def record(self, gens: list[Generation], result: RewardResult | None, step: int = 0, loss: float | None = None, changed: int | None = None):
         "Append one `Iterate` per answer of the round."
@@ -150,6 +150,7 @@ class Seeker:
                  cfg: Config, # method and hyper-parameters
                 ):
         self.backend, self.cfg = backend, cfg.resolved()
+        self.prompts = self.cfg.prompt_set()  # the solver's (and the self-reward's) texts
         self.method = get_method(self.cfg.method)
         self.reward_name = self.method.reward_name(self.cfg)
         self.reward = make_reward(reward) if self.reward_name is not None and reward is not None else None
@@ -170,7 +171,7 @@ class Seeker:
 
     def prompt_ids(self, p: Problem) -> list[int]:
         "The solver prompt's token ids (P,) for `p`."
-        return chat_ids(self.backend.tokenizer, solver_messages(p.question, p.dataset, self.cfg.prompt_idx))
+        return chat_ids(self.backend.tokenizer, solver_messages(p.question, p.dataset, self.cfg.prompt_idx, self.prompts))
 
     def run(self, problems: Iterable[Problem], # problems to solve, in order
             on_result: Callable[[SeekResult], None] | None = None, # called as soon as each problem finishes

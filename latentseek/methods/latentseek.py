@@ -152,11 +152,11 @@ def reference_latent_seek(problem: Problem, model, tokenizer,
     if cfg.method != 'latentseek': raise ValueError(f"the reference implements LatentSeek only, not {cfg.method!r}")
     (head, step_head), dtype, t0 = latent_heads(model, cfg.freeze_model), model.dtype, time.time()
     first_stops, cont_stops = stop_token_ids(model, tokenizer, 'all'), stop_token_ids(model, tokenizer, cfg.stop)
-    prompt = chat_ids(tokenizer, solver_messages(problem.question, problem.dataset, cfg.prompt_idx))
+    prompt = chat_ids(tokenizer, solver_messages(problem.question, problem.dataset, cfg.prompt_idx, cfg.prompt_set()))
     def score(g):
         res = reward.score([problem.question], [g.text if cfg.verifier_input == 'clean' else g.raw], [problem.gold])
         return res.rewards[0], res.details[0]
-    cot = reference_generate(model, tokenizer, prompt, max_new_tokens=cfg.max_new_tokens, stop_ids=first_stops)
+    cot = reference_generate(model, tokenizer, prompt, max_new_tokens=cfg.answer_cap(), stop_ids=first_stops)
     r, d = score(cot)
     trace = [Iterate(0, cot.text, len(cot.tokens), cot.new_tokens, r, None, None, d, time.time() - t0, cot.stop)]
     L = update_length(len(cot.tokens), cfg.rho, cfg.update_cap, cfg.start_index)
@@ -168,7 +168,7 @@ def reference_latent_seek(problem: Problem, model, tokenizer,
         t1 = time.time()
         loss = latent_step([latents], [r], step_head, dtype, cfg.loss_eps)[0]
         x = latents.tokens(head, dtype)
-        gen = reference_generate(model, tokenizer, prompt, cot.tokens[:cfg.start_index] + x, cfg.max_new_tokens, cont_stops)
+        gen = reference_generate(model, tokenizer, prompt, cot.tokens[:cfg.start_index] + x, cfg.answer_cap(), cont_stops)
         r, d = score(gen)
         changed = sum(a != b for a, b in zip(x, cot.tokens[cfg.start_index:cfg.start_index + L]))
         trace.append(Iterate(latents.steps, gen.text, len(gen.tokens), gen.new_tokens, r, loss, changed, d, time.time() - t1, gen.stop))
