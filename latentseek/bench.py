@@ -16,12 +16,12 @@ from .generation import Engine, reference_generate
 from .reward import make_reward
 from .seek import Seeker
 from .methods.latentseek import reference_latent_seek
-from .testing import quiet_hf
+from .testing import quiet_hf, tiny_tokenizer
 
 # %% auto #0
 __all__ = ['QWEN_SHAPES', 'memory_bandwidth', 'weight_bytes_per_token', 'decode_speed', 'cot_speedup', 'latentseek_speedup',
-           'bf16_agreement', 'throughput_once', 'eval_throughput', 'profile_decode', 'random_model', 'machine',
-           'run_benchmark', 'report_markdown', 'plot_decode', 'main', 'targets']
+           'bf16_agreement', 'throughput_once', 'eval_throughput', 'profile_decode', 'random_model', 'seek_throughput',
+           'machine', 'run_benchmark', 'report_markdown', 'plot_decode', 'main', 'targets']
 
 # %% ../nbs/12_bench.ipynb #a6e04879
 def memory_bandwidth(device='cpu', gib: float = 1.0, repeats: int = 5) -> float:
@@ -149,6 +149,8 @@ QWEN_SHAPES = {
                          vocab_size=151936, tie_word_embeddings=True),
     'qwen2.5-7b': dict(hidden_size=3584, intermediate_size=18944, num_hidden_layers=28, num_attention_heads=28, num_key_value_heads=4,
                        vocab_size=152064, tie_word_embeddings=False),
+    'qwen2.5-tiny': dict(hidden_size=64, intermediate_size=128, num_hidden_layers=2, num_attention_heads=4, num_key_value_heads=2,
+                         vocab_size=151936, tie_word_embeddings=True),  # Qwen2.5's vocabulary on a tiny body: rehearsals on the CPU
 }
 
 def random_model(shape: str, dtype=torch.bfloat16, device='cpu', layers: int | None = None):
@@ -159,6 +161,33 @@ def random_model(shape: str, dtype=torch.bfloat16, device='cpu', layers: int | N
     cfg = Qwen2Config(**kw, max_position_embeddings=32768, rope_theta=1e6, eos_token_id=151645, bos_token_id=151643)
     with torch.device(device): model = Qwen2ForCausalLM(cfg).to(dtype)
     return model.eval().requires_grad_(False)
+
+def seek_throughput(model, # a (random) model on its device
+                    tokenizer, # a tokenizer covering the model's vocabulary, e.g. `tiny_tokenizer(vocab_size=V)`
+                    batch_size: int, # problems run together
+                    problems: int = 32, # how many (the bundled demo questions, repeated)
+                    tokens: int = 128, # every answer's length: no stop ids, so each CoT and continuation is this long
+                    max_steps: int = 3, # latent updates per problem (the reward never lets a problem stop early)
+                   ) -> dict:
+    "LatentSeek throughput with a fixed token count: problems/hour, decoded tokens/s, latent steps/s and peak memory (GB) at `batch_size`."
+    device = next(model.parameters()).device
+    demo = load_problems('demo')
+    ps = [Problem(f'demo-{i}', demo[i % len(demo)].question, None, 'gsm8k', 'bench', i) for i in range(problems)]
+    cfg = Config(dtype=str(model.dtype).removeprefix('torch.'), device=str(device), rho=0.2, max_steps=max_steps, max_new_tokens=tokens, batch_size=batch_size)
+    engine = Engine(model, tokenizer, stop_ids=[])
+    never = lambda qs, answers, golds: [-1.0] * len(answers)  # every problem runs all `max_steps` updates
+    seeker = Seeker(engine, never, cfg)
+    seeker.context['continue_stop'] = []  # continuations run to `tokens` as well
+    if device.type == 'cuda': torch.cuda.reset_peak_memory_stats(device)
+    _sync(device)
+    t = time.perf_counter()
+    results = seeker.run(ps)
+    _sync(device)
+    dt = time.perf_counter() - t
+    steps = sum(r.iterations for r in results)
+    return {'batch_size': batch_size, 'problems': problems, 'tokens': tokens, 'max_steps': max_steps, 'seconds': dt,
+            'problems_per_hour': 3600 * problems / dt, 'decoded_tokens_per_s': engine.tokens_generated / dt, 'latent_steps_per_s': steps / dt,
+            'peak_memory_gb': _peak_memory_gb(device)}
 
 # %% ../nbs/12_bench.ipynb #c86cb221
 def _row_md(rows, cols):
@@ -180,17 +209,22 @@ def run_benchmark(out: str | Path, # folder for results.json, results.md, decode
                   data: str | None = None, # GSM8K test.jsonl; default find_data_dir()/gsm8k/test.jsonl
                   decode_tokens: int = 64, batch_sizes: tuple = (1, 4, 8, 16),
                   quick: bool = False, # a few-minute smoke version (fewer problems and tokens)
+                  seek_batch_sizes: tuple = (1, 8, 32), seek_tokens: int = 128, seek_problems: int = 32, # `seek_throughput` on the random shapes
                  ) -> dict:
     "Measure decode speed vs roofline, the speed-up over the paper's loop and eval throughput; write the results into `out`."
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
-    data = data or str(find_data_dir() / 'gsm8k' / 'test.jsonl')
-    res = {'machine': machine(), 'bandwidth_gb_s': memory_bandwidth(device), 'decode': [], 'cot': None, 'latentseek': [], 'throughput': [], 'profile': {}}
-    q = load_problems(data, limit=1)[0].question
+    found = find_data_dir()
+    data = data or (str(found / 'gsm8k' / 'test.jsonl') if found else None)
+    if data is None and not random_shapes: raise FileNotFoundError('no GSM8K data: pass data= (--data) or set LATENTSEEK_DATA')
+    res = {'machine': machine(), 'bandwidth_gb_s': memory_bandwidth(device), 'decode': [], 'cot': None, 'latentseek': [], 'throughput': [],
+           'seek': [], 'profile': {}}
+    q = load_problems(data, limit=1)[0].question if data else load_problems('demo')[0].question  # the GPU machines have no data folder
     # 1. decode speed against the roofline
     named = [(n, lambda n=n: load_model(n, 'bfloat16', device)) for n in models] + \
             [(s, lambda s=s: (random_model(s, torch.bfloat16, device), None)) for s in random_shapes]
     for name, load in named:
         model, tok = load()
+        if device != 'cpu' and torch.cuda.is_available(): torch.cuda.reset_peak_memory_stats()
         prompt = chat_ids(tok, solver_messages(q, 'gsm8k')) if tok is not None else list(range(1000, 1150))  # random model: any 150 ids
         engine = Engine(model, tok, stop_ids=[] if tok is None else None)
         wb = weight_bytes_per_token(model)
@@ -198,8 +232,12 @@ def run_benchmark(out: str | Path, # folder for results.json, results.md, decode
         for b in batch_sizes:
             s = decode_speed(engine, prompt, b, 16 if quick else decode_tokens)
             res['decode'].append({'model': name, 'dtype': 'bfloat16', 'weight_gb': wb / 1e9, 'roofline_tokens_per_s': roof,
-                                  **s, 'roofline_share': s['row_tokens_per_s'] / roof if b == 1 else None})
+                                  **s, 'roofline_share': s['row_tokens_per_s'] / roof if b == 1 else None, 'peak_memory_gb': _peak_memory_gb(device)})
         res['profile'][name] = {f'batch {b}': profile_decode(engine, prompt, b, 8) for b in (1, 8)}
+        if tok is None:  # random weights: LatentSeek with a fixed amount of work
+            wide = tiny_tokenizer(vocab_size=model.config.vocab_size)
+            for b in seek_batch_sizes:
+                res['seek'].append({'model': name, **seek_throughput(model, wide, b, seek_problems, seek_tokens)})
         if tok is not None and name == models[0]:  # bf16: fast path vs the paper's loop on real GSM8K prompts
             ps = [chat_ids(tok, solver_messages(p.question, 'gsm8k')) for p in load_problems(data, limit=2 if quick else 4)]
             res['bf16_agreement'] = {'model': name, 'rows': [{'problem': i, **a} for i, a in enumerate(bf16_agreement(model, tok, ps, 32 if quick else 160))]}
@@ -230,7 +268,7 @@ def report_markdown(res: dict) -> str:
     m = res['machine']
     s = [f"Measured on {m['platform']}, {m.get('gpu', str(m['cpus']) + ' CPUs')}, torch {m['torch']} ({m['threads']} threads). "
          f"Read bandwidth: {res['bandwidth_gb_s']:.1f} GB/s.\n", '## Decode speed (bf16, prefill excluded)\n',
-         _row_md(res['decode'], ['model', 'batch', 'tokens_per_s', 'row_tokens_per_s', 'weight_gb', 'roofline_tokens_per_s', 'roofline_share'])]
+         _row_md(res['decode'], ['model', 'batch', 'tokens_per_s', 'row_tokens_per_s', 'weight_gb', 'roofline_tokens_per_s', 'roofline_share', 'peak_memory_gb'])]
     if res.get('cot'):  # the issue's targets (CPU runs)
         t = targets(res)
         s += ['\n## Targets\n', _row_md([{'target': k, 'measured': r.measured, 'goal': r.goal, 'met': r.met} for k, r in t.iterrows()],
@@ -249,6 +287,10 @@ def report_markdown(res: dict) -> str:
         s += [f"\n## bf16: fast path vs the paper's loop ({a['model']}, greedy, GSM8K prompts)\n",
               _row_md(a['rows'], ['problem', 'identical', 'first_difference', 'tokens']),
               f"\n{n_id} of {len(a['rows'])} answers identical token for token.\n"]
+    if res.get('seek'):
+        s += ['\n## LatentSeek throughput (random weights, bf16, no stop ids: every answer `tokens` long, 3 updates per problem)\n',
+              _row_md(res['seek'], ['model', 'batch_size', 'problems', 'tokens', 'seconds', 'problems_per_hour', 'decoded_tokens_per_s',
+                                    'latent_steps_per_s', 'peak_memory_gb'])]
     if res.get('throughput'):
         t1 = res['throughput'][0]['problems_per_hour']
         rows = [{**r, 'vs_batch_1': r['problems_per_hour'] / t1} for r in res['throughput']]
@@ -281,6 +323,11 @@ def main(argv=None):
     ap.add_argument('--random', default='', help='comma-separated QWEN_SHAPES to use instead (random weights; for GPUs)')
     ap.add_argument('--data', default=None, help='GSM8K test.jsonl (default: shared/data)')
     ap.add_argument('--quick', action='store_true', help='a few-minute smoke run')
+    ap.add_argument('--batch-sizes', default='1,4,8,16', help='decode batch sizes (comma-separated)')
+    ap.add_argument('--tokens', type=int, default=64, help='decoded tokens per row for decode speed')
+    ap.add_argument('--seek-batch-sizes', default='1,8,32', help='LatentSeek batch sizes on the --random shapes')
+    ap.add_argument('--seek-tokens', type=int, default=128, help='tokens of every LatentSeek answer on the --random shapes')
+    ap.add_argument('--seek-problems', type=int, default=32, help='problems per LatentSeek throughput run on the --random shapes')
     ap.add_argument('--throughput', default=None, help=argparse.SUPPRESS)
     ap.add_argument('--dataset-path', default=None, help=argparse.SUPPRESS)
     ap.add_argument('--limit', type=int, default=16, help=argparse.SUPPRESS)
@@ -289,7 +336,10 @@ def main(argv=None):
     if a.throughput:
         cfg = Config.from_dict(json.loads(a.throughput))
         print(json.dumps(throughput_once(cfg, load_problems(a.dataset_path, limit=a.limit)))); return
-    res = run_benchmark(a.out, a.device, tuple(x for x in a.models.split(',') if x), tuple(x for x in a.random.split(',') if x), a.data, quick=a.quick)
+    ints = lambda s: tuple(int(x) for x in s.split(',') if x)
+    res = run_benchmark(a.out, a.device, tuple(x for x in a.models.split(',') if x), tuple(x for x in a.random.split(',') if x), a.data,
+                        decode_tokens=a.tokens, batch_sizes=ints(a.batch_sizes), quick=a.quick,
+                        seek_batch_sizes=ints(a.seek_batch_sizes), seek_tokens=a.seek_tokens, seek_problems=a.seek_problems)
     print(report_markdown(res))
 
 # %% ../nbs/12_bench.ipynb #28b32c39

@@ -23,10 +23,12 @@ def quiet_hf():
 CHATML_TEMPLATE = ("{% for m in messages %}<|im_start|>{{ m['role'] }}\n{{ m['content'] }}<|im_end|>\n{% endfor %}"
                    "{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}")
 
-def tiny_tokenizer() -> PreTrainedTokenizerFast:
-    "A character-level tokenizer over `string.printable` with ChatML special tokens and chat template."
+def tiny_tokenizer(vocab_size: int | None = None, # pad the vocabulary with filler tokens `<|f{i}|>` to this many ids (random models of real shapes)
+                  ) -> PreTrainedTokenizerFast:
+    "A character-level tokenizer over `string.printable` with ChatML special tokens and chat template (105 ids, or `vocab_size`)."
     specials = ['<pad>', '<unk>', '<|im_start|>', '<|im_end|>', '<|endoftext|>']
-    vocab = {t: i for i, t in enumerate(specials + list(string.printable))}
+    base = specials + list(string.printable)
+    vocab = {t: i for i, t in enumerate(base + [f'<|f{i}|>' for i in range(len(base), vocab_size or len(base))])}
     tk = Tokenizer(models.WordLevel(vocab, unk_token='<unk>'))
     tk.pre_tokenizer = pre_tokenizers.Split(Regex(r'[\s\S]'), behavior='isolated')  # one token per character
     tk.decoder = decoders.Fuse()

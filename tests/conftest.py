@@ -28,3 +28,7 @@ def smollm2_fp32(): return _smollm2('float32')
 
 @pytest.fixture(scope='session')
 def smollm2_bf16(): return _smollm2('bfloat16')
+
+
+def pytest_configure(config):
+    config.addinivalue_line('markers', 'gpu: runs on CUDA (skipped without it; LATENTSEEK_TEST_DEVICE=cpu rehearses on the CPU)')
