@@ -10,6 +10,7 @@ from pathlib import Path
 from fastcore.docments import docments
 from .config import Config, CHOICES
 from .data import Problem, load_problems
+from .kinds import KINDS
 from .report import add_report_parser, cmd_report
 
 # %% auto #0
@@ -44,6 +45,9 @@ def parser() -> argparse.ArgumentParser:
     ev.add_argument('--start', type=int, default=0, help='first problem index, in source order (default: 0)')
     ev.add_argument('--end', type=int, default=None, help='stop before this problem index (default: the end)')
     ev.add_argument('--limit', type=int, default=None, help='most problems, after --start/--end (default: all)')
+    ev.add_argument('--kind', default=None, choices=tuple(KINDS), help="what the dataset holds, deciding prompt and judge (default: told by its name, else by its rows; 'math': any math set)")
+    ev.add_argument('--question-field', default=None, help="the rows' question field, any case (default: question or problem)")
+    ev.add_argument('--answer-field', default=None, help="the rows' answer field, any case (default: answer)")
     ev.add_argument('--output-dir', default=None, help='run folder (results.jsonl, config.json); default runs/<dataset>-<method>-...')
     ev.add_argument('--no-progress', action='store_true', help='no progress bar')
     ev.add_argument('-v', '--verbose', action='store_true', help='log every round (rows, tokens, seconds)')
@@ -64,7 +68,8 @@ def parser() -> argparse.ArgumentParser:
 def cmd_eval(args) -> dict:
     from latentseek.evaluate import evaluate, default_run_dir, format_summary
     cfg = config_from_args(args)
-    problems = load_problems(cfg.dataset, start=args.start, end=args.end, limit=args.limit)
+    problems = load_problems(cfg.dataset, dataset=args.kind, start=args.start, end=args.end, limit=args.limit,
+                             question_field=args.question_field, answer_field=args.answer_field)
     run_dir = Path(args.output_dir) if args.output_dir else default_run_dir(cfg)
     from latentseek.seek import get_method
     print(f"latentseek eval: {len(problems)} problems from {cfg.dataset}, {get_method(cfg.method).label(cfg.to_dict())}, "

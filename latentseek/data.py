@@ -4,7 +4,7 @@
 
 # %% ../nbs/03_data.ipynb #bbc989c3
 from __future__ import annotations
-import json, os, re
+import json, os, re, sys
 from dataclasses import dataclass, asdict
 from importlib.resources import files
 from pathlib import Path
@@ -15,7 +15,7 @@ from .models import hub_offline
 
 # %% auto #0
 __all__ = ['BUILTINS', 'QUESTION_FIELDS', 'ANSWER_FIELDS', 'FILE_SUFFIXES', 'HUB', 'extract_gold', 'Problem', 'find_data_dir',
-           'load_problems', 'HubSpec']
+           'infer_kind', 'load_problems', 'HubSpec']
 
 # %% ../nbs/03_data.ipynb #ef9bf650
 BUILTINS = ('demo', *BENCHMARKS)  # the names `load_problems` knows without a path
@@ -132,16 +132,33 @@ def _resolve(source: str) -> tuple[Path | HubSpec, str | None]:
     raise ValueError(f"unknown source {source!r}: not a file or folder, not a hub id like 'openai/gsm8k', "
                      f"and not a built-in name {BUILTINS}")
 
-def _kind_of(source: str, where: Path | HubSpec) -> DatasetSpec:
-    "Spec of the kind told by a hub id, or by a file's name and then each enclosing folder's; raises `ValueError` if none does."
+def _kind_of(source: str, where: Path | HubSpec) -> DatasetSpec | None:
+    "Spec of the kind told by a hub id, or by a file's name and then each enclosing folder's; None if none does."
     names = [where.repo] if isinstance(where, HubSpec) else list(reversed(where.resolve().parts))
     for name in names:
         try: return get_kind(name)
         except ValueError: pass
+    return None
+
+def infer_kind(rows: list[dict], # a file's rows
+               answer_field: str | None, # the key holding the answer, if the rows have one
+              ) -> tuple[DatasetSpec, str] | None:
+    "The kind a file's rows look like, with the reason, or None without answers: GSM8K if every answer ends in '#### <number>', AIME if every answer is an integer from 0 to 999, MATH-500 if the rows have problem, solution and answer, else `math` (any math set)."
+    answers = [r[answer_field] for r in rows if answer_field and r.get(answer_field) is not None]
+    if not answers: return None
+    if all(isinstance(a, str) and re.search(r'####\s*[-+]?\$?[\d,]*\.?\d+\s*$', a) for a in answers):
+        return KINDS['gsm8k'], "every answer ends in '#### <number>' (GSM8K)"
+    if all(not isinstance(a, (bool, float)) and re.fullmatch(r'\d{1,3}', str(a).strip()) for a in answers):
+        return KINDS['aime2024'], 'every answer is an integer from 0 to 999 (AIME)'
+    fields = {str(k).lower() for r in rows for k in r}
+    if {'problem', 'solution', 'answer'} <= fields: return KINDS['math500'], 'its rows have problem, solution and answer (MATH-style)'
+    return KINDS['math'], 'its answers are neither GSM8K solutions nor AIME integers (any math set)'
+
+def _unknown_kind(source: str) -> ValueError:
     benchmarks = ', '.join(repr(k) for k in BENCHMARKS[:-1]) + f" or {BENCHMARKS[-1]!r}"
     others = ', '.join(repr(k) for k in KINDS if k not in BENCHMARKS)
-    raise ValueError(f"cannot tell which benchmark {source!r} holds: pass dataset={benchmarks}, or {others} for any other "
-                     "math problems (it decides the prompt and how gold answers are read)")
+    return ValueError(f"cannot tell which benchmark {source!r} holds (neither its name nor its answers say): pass dataset={benchmarks} "
+                      f"(--kind), or {others} for any other math problems (it decides the prompt and how gold answers are read)")
 
 def _field(row: dict, names: tuple) -> str | None:
     "The key of `row` matching one of `names` case-insensitively, or None."
@@ -164,7 +181,7 @@ def load_problems(source: str, # 'demo', 'gsm8k', 'math500', 'aime2024', a hub i
     source = str(source)
     where, short = _resolve(source)
     if not isinstance(where, HubSpec): where = _data_file(where)
-    spec = get_kind(dataset) if dataset is not None else get_kind(short) if short else _kind_of(source, where)
+    spec = get_kind(dataset) if dataset is not None else get_kind(short) if short else _kind_of(source, where)  # None: read from the rows below
     if isinstance(where, HubSpec): rows, origin = _hub_rows(where), _hub_name(where)
     else: rows, origin = _read_file(where), str(where)
     if not rows: raise ValueError(f"{origin} holds no problems")
@@ -176,6 +193,11 @@ def load_problems(source: str, # 'demo', 'gsm8k', 'math500', 'aime2024', a hub i
                                       f"its fields are {list(seen)}")
     if akey is None and answer_field:
         raise ValueError(f"{origin} has no answer field ({answer_field}, any case); its fields are {list(seen)}")
+    if spec is None:
+        inferred = infer_kind(rows, akey)
+        if inferred is None: raise _unknown_kind(source)
+        spec, why = inferred
+        print(f"{origin}: its name does not say which benchmark it holds; {why}, so it is read as {spec.name!r} (--kind to choose)", file=sys.stderr)
     stop = len(rows) if end is None else min(end, len(rows))
     indices = range(min(start, stop), stop)[:limit]
     problems = []
