@@ -19,7 +19,8 @@ from .answers import extract_answer, judge
 from .models import load_model
 from .generation import Engine
 from .reward import make_reward, read_verdict
-from .prompts import VERDICT_MARKER, DEFAULT_PROMPTS
+from .prompts import VERDICT_MARKER, DEFAULT_PROMPTS, PromptSet
+from .kinds import _clip
 from .seek import Seeker, SeekResult, Iterate, get_method
 
 # %% auto #0
@@ -55,18 +56,21 @@ def _fields(r: SeekResult) -> dict:
     if clash: raise ValueError(f"method {r.method!r} returns record fields {clash}, which are the record's own; rename them")
     return r.fields
 
-def to_record(r: SeekResult, cfg: Config) -> dict:
+def to_record(r: SeekResult, cfg: Config,
+              prompt_set: PromptSet | None = None, # the prompts the run read at its start (`ResultsFile.prompt_set`); None: `cfg.prompt_set()`
+             ) -> dict:
     "The JSON record of one problem's result (see above); answers judged with `latentseek.answers.judge`."
     p, cfg = r.problem, cfg.resolved()
+    prompt_set = prompt_set or cfg.prompt_set()
     method = get_method(r.method)
     trace = [_iterate(it, p, cfg.prompt_idx) for it in r.trace]
     final = trace[next(i for i, it in enumerate(r.trace) if it is r.final)]
-    return {'id': p.id, 'index': p.index, 'dataset': p.dataset, 'source': p.source, 'prompt_idx': cfg.prompt_idx, 'prompts': cfg.prompt_set().hash(),
+    return {'id': p.id, 'index': p.index, 'dataset': p.dataset, 'source': p.source, 'prompt_idx': cfg.prompt_idx, 'prompts': prompt_set.hash(),
             'method': r.method, 'reward': method.reward_name(cfg), 'model': cfg.model, 'question': p.question, 'gold': p.gold,
             'cot': trace[0] if method.has_cot else None, 'final': final, 'trace': trace,
             'iterations': r.iterations, 'update_length': r.update_length, 'stopped': r.stopped, 'seconds': round(r.seconds, 3),
             'generated_tokens': generated_tokens(trace), **_fields(r),
-            'batch_size': cfg.batch_size, 'fingerprint': cfg.fingerprint(), 'versions': versions()}
+            'batch_size': cfg.batch_size, 'fingerprint': cfg.fingerprint(prompt_set), 'versions': versions()}
 
 # %% ../nbs/09_evaluate.ipynb #a1c0ffee
 class RunLocked(BlockingIOError):
@@ -106,10 +110,6 @@ class RunLock:
         self.fd = None
 
 # %% ../nbs/09_evaluate.ipynb #b4700eea
-def _clip_text(s, n: int = 60) -> str:
-    s = str(s)
-    return s if len(s) <= n else s[:n - 3] + '...'
-
 def read_records(path: str | Path, # a results.jsonl
                  repair: bool = False, # drop a cut-off last line and end the file with a newline, on disk
                 ) -> list[dict]:
@@ -153,6 +153,7 @@ class ResultsFile:
         self.lock, self.config_written, self.records = RunLock(self.dir), False, []
         try:
             self.lock.acquire()
+            self.prompt_set = cfg.prompt_set()  # read once: what this call runs with, whatever happens to the file later
             self.records = read_records(self.path, repair=True)
             self.fingerprints = self._fingerprints()
         except BaseException:
@@ -174,19 +175,19 @@ class ResultsFile:
             Config.from_dict(stored['config'])
             return stored
         except (json.JSONDecodeError, KeyError, TypeError, ValueError) as e:
-            raise ValueError(f"{path} is not a readable latentseek config ({type(e).__name__}: {_clip_text(e, 120)}); "
+            raise ValueError(f"{path} is not a readable latentseek config ({type(e).__name__}: {_clip(str(e), 120)}); "
                              "restore it, or move the run folder away") from None
 
     def _fingerprints(self) -> set[str]:
         "Settings fingerprints this folder's records may carry; raises `ValueError` when its config.json holds other settings."
-        new = self.cfg.fingerprint()
+        new = self.cfg.fingerprint(self.prompt_set)
         if not self.records: return {new}  # nothing to protect: an old config.json (a failed start) is replaced with the first record
         stored = self._stored(self.dir)
         if stored is None: return {new}  # config.json lost: each record's own fingerprint must match (`check`)
         old = Config.from_dict(stored['config'])
         texts = DEFAULT_PROMPTS.replace(stored['prompt_texts'], str(self.config_path)) if 'prompt_texts' in stored else None  # the run's own, not the file's now
         if old.fingerprint(texts) != new:
-            was, now = old.result_settings(texts), self.cfg.result_settings()
+            was, now = old.result_settings(texts), self.cfg.result_settings(self.prompt_set)
             diff = {k: (was.get(k), now.get(k)) for k in [*was, *(k for k in now if k not in was)] if was.get(k) != now.get(k)}
             raise ValueError(f"{self.dir} holds a run with other settings {diff} (old, new); use another --output-dir")
         return {new, stored.get('fingerprint'), *stored.get('fingerprints', [])} - {None}  # the same settings hashed by older code
@@ -194,8 +195,8 @@ class ResultsFile:
     def write_config(self):
         "Write config.json (this call's settings) atomically: a temporary file, then a rename. `append` calls it with the first record."
         tmp = self.config_path.with_name('.config.json.tmp')
-        body = {'config': self.cfg.to_dict(), 'fingerprint': self.cfg.fingerprint(), 'fingerprints': sorted(self.fingerprints), 'versions': versions()}
-        if self.cfg.prompts is not None: body['prompt_texts'] = self.cfg.prompt_set().to_dict()  # the texts themselves: the file may move or change
+        body = {'config': self.cfg.to_dict(), 'fingerprint': self.cfg.fingerprint(self.prompt_set), 'fingerprints': sorted(self.fingerprints), 'versions': versions()}
+        if self.cfg.prompts is not None: body['prompt_texts'] = self.prompt_set.to_dict()  # the texts themselves: the file may move or change
         tmp.write_text(json.dumps(body, indent=1))
         os.replace(tmp, self.config_path)
         self.config_written = True
@@ -203,7 +204,7 @@ class ResultsFile:
     def check(self, problems: list[Problem], # the problems of this call
              ):
         "Raise `ValueError` naming the file, line, id and what differs if a stored record of one of `problems` belongs to another question, gold or settings."
-        by_id, new = {p.id: p for p in problems}, self.cfg.fingerprint()
+        by_id, new = {p.id: p for p in problems}, self.cfg.fingerprint(self.prompt_set)
         for n, r in enumerate(self.records, 1):
             p = by_id.get(r['id'])
             if p is None: continue
@@ -213,8 +214,8 @@ class ResultsFile:
                                  "use another --output-dir")
             for key in ('question', 'gold'):
                 if r.get(key) != getattr(p, key):
-                    raise ValueError(f"{self.path}:{n}: {p.id} was run on another problem: its {key} is {_clip_text(r.get(key))!r}, "
-                                     f"this run's is {_clip_text(getattr(p, key))!r} (same ids, other data?); use another --output-dir")
+                    raise ValueError(f"{self.path}:{n}: {p.id} was run on another problem: its {key} is {_clip(str(r.get(key)), 60)!r}, "
+                                     f"this run's is {_clip(str(getattr(p, key)), 60)!r} (same ids, other data?); use another --output-dir")
 
     @property
     def done_ids(self) -> set[str]: return {r['id'] for r in self.records}
@@ -306,7 +307,7 @@ def evaluate(cfg: Config, # what to run
             seeker = Seeker(engine, None if reward is None else make_reward(reward, cfg, engine, kinds.pop()), cfg)
             bar = tqdm(total=len(problems), initial=len(problems) - len(todo), disable=not progress, desc=f'{cfg.method} {out.dir.name}')
             def write(r: SeekResult):
-                out.append(to_record(r, cfg))
+                out.append(to_record(r, cfg, out.prompt_set))
                 bar.update(1)
                 s = summarize(out.records)
                 bar.set_postfix({k: f'{s[k]:.1f}' for k in ('cot_accuracy', 'final_accuracy') if s.get(k) is not None})
