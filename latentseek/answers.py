@@ -9,8 +9,8 @@ from fractions import Fraction
 from .kinds import get_kind
 
 # %% auto #0
-__all__ = ['MATH_VERIFY_TIMEOUT', 'last_boxed', 'json_answer', 'phrase_answer', 'last_number', 'extract_answer', 'to_number',
-           'plain_number', 'normalize_tex', 'math_equal', 'judge']
+__all__ = ['MATH_VERIFY_TIMEOUT', 'last_boxed', 'final_boxes', 'json_answer', 'phrase_answer', 'final_statement', 'last_number',
+           'extract_answer', 'to_number', 'plain_number', 'normalize_tex', 'math_equal', 'judge']
 
 # %% ../nbs/04_answers.ipynb #f07bfaba
 _BOX = re.compile(r'\\(?:boxed|fbox)(?![A-Za-z])')
@@ -25,18 +25,55 @@ def _brace_pairs(text: str, # a model output
         elif m.group() == '}' and stack: pairs[stack.pop()] = m.start()
     return pairs
 
+def _boxes(text: str, # a model output
+          ) -> list[tuple[int, int, str]]:
+    "(start, end, content) of every complete, non-empty box of `text`, in order; a box inside another is left out."
+    starts = list(_BOX.finditer(text))
+    pairs = _brace_pairs(text) if starts else {}
+    found = []
+    for m in starts:
+        if found and m.start() < found[-1][1]: continue  # nested in the previous box
+        i = m.end()
+        while text[i:i + 1] == ' ': i += 1
+        if text[i:i + 1] == '{':
+            if i not in pairs: continue  # cut off: never closes
+            body, end = text[i + 1:pairs[i]], pairs[i] + 1
+        else:
+            body = _BARE_BOX.match(text, i).group()  # `\boxed 5`: one token, up to a space or a dollar
+            end = i + len(body)
+        inner = _boxes(body) if _BOX.match(body.strip()) else []
+        if len(inner) == 1 and inner[0][1] == len(body.strip()): body = inner[0][2]  # `\boxed{\boxed{5}}`: 5
+        if body.strip(): found.append((m.start(), end, body.strip()))
+    return found
+
 def last_boxed(text: str, # a model output
               ) -> str | None:
     "Content of the last complete, non-empty `\\boxed{...}` (or `\\fbox{...}`, `\\boxed x`) in `text`; None if there is none."
-    starts = list(_BOX.finditer(text))
-    pairs = _brace_pairs(text) if starts else {}
-    for m in reversed(starts):
-        i = m.end()
-        while text[i:i + 1] == ' ': i += 1
-        if text[i:i + 1] == '{': body = text[i + 1:pairs[i]] if i in pairs else None
-        else: body = _BARE_BOX.match(text, i).group()  # `\boxed 5`: one token, up to a space or a dollar
-        if body and body.strip(): return body.strip()
-    return None
+    found = _boxes(text)
+    return found[-1][2] if found else None
+
+# %% ../nbs/04_answers.ipynb #c4150002
+_JOIN = re.compile(r'(?is)[\s,;]*(?:(?:and|or|&)\b[\s,;]*)?(?:[A-Za-z](?:_\{?\w+\}?)?\s*=\s*)?')  # the text allowed between boxes of one answer
+_JOIN_NOISE = re.compile(r'\$|\\[()\[\]]|\\q?quad\b|\\[,;:! ]|\\\\|&|~|\\(?:text|mbox|mathrm)\s*\{([^{}]*)\}')
+
+def _final_group(text: str, # a model output
+                ) -> list[tuple[int, int, str]]:
+    "(start, end, content) of the last box and of the boxes just before it that are joined to it only by `_JOIN` text."
+    found = _boxes(text)
+    group = found[-1:]
+    for box in reversed(found[:-1]):
+        between = _JOIN_NOISE.sub(lambda m: m.group(1) or ' ', text[box[1]:group[0][0]])
+        if not _JOIN.fullmatch(between): break
+        group.insert(0, box)
+    return group
+
+def final_boxes(text: str, # a model output
+               ) -> list[str]:
+    "Contents of the boxes that together give the final answer: the last box and the boxes just before it joined only by 'and', 'or', commas, math delimiters and labels such as `x_2 =` (one box per root or part), each once, in order; [] if there is no box."
+    out = []
+    for _, _, body in _final_group(text):
+        if body not in out: out.append(body)
+    return out
 
 # %% ../nbs/04_answers.ipynb #44e095c5
 _NOT_JSON_ESCAPE = re.compile(r'\\\\|\\(?!u[0-9a-fA-F]{4}|["/]|[bfnrt](?![A-Za-z]))')
@@ -74,47 +111,103 @@ def json_answer(text: str, # a model output that should hold {"thought process":
     return (last_boxed(value) or value) or None
 
 # %% ../nbs/04_answers.ipynb #b662f98b
-_PHRASE = re.compile(r'(?is).*\banswer\s*(?:is\b|:)\s*:?\s*([^\n]*)')
+_PHRASE = re.compile(r'(?s).*\b(?P<head>(?i:final\s+answer|answer)\s*(?:(?i:is)\b\s*:?|:)|(?i:final\s+answer)[*_]*\s*(?=[-$\d]|\\\()|Answer[*_]*\s+(?=[-$\d]|\\\())[\s*_]*(?P<x>[^\n]*)')
 _MATH_SPAN = re.compile(r'(?<!\\)\$+(.+?)(?<!\\)\$+|\\\((.+?)\\\)')
 _NUM = r'(?:(?<![\w)}])-)?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|(?:(?<![\w)}])-)?\.\d+'
+_COPULA = re.compile(r'\b(?:is|are|equals|was|be)\b')
+_SENTENCE_END = re.compile(r'\.(?:\s|$)|;\s')
+
+def _outside_math(text: str, # a phrase
+                  pattern: re.Pattern, # what to find
+                 ) -> list[re.Match]:
+    "Matches of `pattern` in `text` that are not inside a `$...$` or `\\(...\\)` span."
+    spans = [m.span() for m in _MATH_SPAN.finditer(text)]
+    return [m for m in pattern.finditer(text) if not any(a <= m.start() < b for a, b in spans)]
+
+def _read_phrase(x: str, # the text after an answer phrase, up to the end of its line
+                 worded: bool, # the phrase was 'Answer:' (not '... answer is'): it may hold a sentence 'The area is 54'
+                ) -> str:
+    "The answer in `x`: cut at its sentence end (outside math); after the sentence's last 'is'/'are'/'equals' that has a number or math after it when `worded`; the first `$...$` in it if any, else up to a comma before words."
+    x = re.sub(r'^\s*[-•]\s+', '', x)  # a list item's bullet
+    end = _outside_math(x, _SENTENCE_END)
+    if end: x = x[:end[0].start()]
+    if worded and re.match(r'[A-Za-z]', x.strip()):
+        for m in reversed(_outside_math(x, _COPULA)):
+            rest = x[m.end():]
+            if re.search(r'\d|\$|\\\(', rest):
+                x = rest
+                break
+    span = _MATH_SPAN.search(x)
+    if span: return span.group(1) or span.group(2)
+    return re.split(r',\s+(?=[A-Za-z]{2,})', x)[0]
+
+def _phrase(text: str, # a model output
+            numeric: bool = False, # keep only a phrase that holds a digit
+           ) -> tuple[str | None, int, bool]:
+    "(X of the last answer phrase or None, where the phrase starts, whether it says 'final answer' or starts a line)."
+    m = _PHRASE.match(text)
+    if m is None: return None, -1, False
+    head, start = m.group('head'), m.start('head')
+    line = text[text.rfind('\n', 0, start) + 1:start]
+    final = 'final' in (line + head).lower() or re.fullmatch(r'[\s*#_]*', line) is not None  # 'Final answer' or a line's first word
+    worded = re.search(r'(?i)\bis\b', head) is None
+    x = _read_phrase(m.group('x'), worded).strip().rstrip('.').strip()
+    if not x or (numeric and not re.search(r'\d', x)): return None, start, final
+    return x, start, final
 
 def phrase_answer(text: str, # a model output
                   numeric: bool = False, # keep only a phrase that holds a digit (GSM8K, AIME)
                  ) -> str | None:
-    "X from the last 'The answer is X' / 'final answer is X' / 'Answer: X' in `text`, cut at its sentence end; None if absent."
-    m = _PHRASE.match(text)
-    if m is None: return None
-    x = m.group(1)
-    span = _MATH_SPAN.search(x)
-    if span: x = span.group(1) or span.group(2)
-    else: x = re.split(r'\.(?:\s|$)|,\s+(?=[A-Za-z]{2,})|;\s', x)[0]
-    x = x.strip().rstrip('.').strip()
-    if not x or (numeric and not re.search(r'\d', x)): return None
-    return x
+    "X from the last 'The answer is X' / 'final answer is X' / 'Answer: X' / 'Answer $X$' in `text`, cut at its sentence end; for 'Answer: The area is 54', what follows the 'is'; None if absent."
+    return _phrase(text, numeric)[0]
+
+# %% ../nbs/04_answers.ipynb #c4150004
+_STATEMENT = re.compile(r'(?:\b(?:is|are|equals|be|get)\b|=)\s*(\$[^$\n]+\$|\\\([^\n]+?\\\)|[-+(\[]?[\d\\][^\s$]*?)\s*[.!][\s*]*$')
+
+def final_statement(text: str, # a model output
+                   ) -> str | None:
+    "X of an output whose last sentence ends 'is X.' / 'are X.' / '= X.' with X a math span or one math token ('so the ratio is 3/8.'); None otherwise, also for an output cut off before its period."
+    m = _STATEMENT.search(text[-2000:])
+    return m.group(1) if m else None
 
 def _plain_digits(text: str, # text with numbers in it
                  ) -> str:
-    "`text` with LaTeX digit-group separators (`{,}`, `,\\!`, `\\,`) and the Unicode minus made plain."
+    "`text` with LaTeX digit-group separators (`{,}`, `,\\!`, `\\,`) and the Unicode minus made plain, and digits inside a word (`XK9Q`) blanked."
     text = text.replace('{,}', ',').replace('\u2212', '-')
+    text = re.sub(r'(?<=[A-Za-z])\d+(?:\.\d+)?(?=[A-Za-z])', ' ', text)  # digits inside a word ('XK9Q') are no number
     text = re.sub(r',\s*\\!\s*', ',', text)
     return re.sub(r'(?<=\d)\\[,;!: ](?=\d)', '', text)
 
 def last_number(text: str, # a model output
                ) -> str | None:
-    "The last number in `text` (thousands separators allowed: `1,000`), as written; None if there is none."
+    "The last number in `text` (thousands separators allowed: `1,000`; digits glued to a letter, as in `XK9Q`, are no number), as written; None if there is none."
     nums = re.findall(_NUM, _plain_digits(text))
     return nums[-1] if nums else None
 
 # %% ../nbs/04_answers.ipynb #5fdece65
 def _tidy(ans: str | None, # an answer as found
          ) -> str | None:
-    "`ans` without surrounding whitespace, `$`/`\\(...\\)` delimiters and a trailing period; None if nothing is left."
+    "`ans` without Markdown bold (`**`), surrounding whitespace, `$`/`\\(...\\)` delimiters and a trailing period; None if nothing is left."
     if ans is None: return None
-    ans = ans.strip()
+    ans = ans.replace('**', '').strip()  # Markdown bold
     m = re.fullmatch(r'(?s)\$+(.*?)\$+|\\\((.*)\\\)|\\\[(.*)\\\]', ans)
     if m: ans = next(g for g in m.groups() if g is not None)
     ans = re.sub(r'\s*\.$', '', ans.strip()).strip()
     return ans or None
+
+def _boxed_answer(text: str, # a model output
+                  spec, # the kind's `DatasetSpec`
+                 ) -> tuple[str | None, int]:
+    "(the boxed answer, where its last box ends): the final boxes joined by ', ' for LaTeX kinds, the last box for number kinds (their gold is one number)."
+    group = _final_group(text)
+    if not group: return None, -1
+    bodies = [group[-1][2]] if spec.answer_type == 'number' else final_boxes(text)
+    return ', '.join(_tidy(b) or b for b in bodies), group[-1][1]
+
+def _answer_like(x: str, # a phrase's answer
+                ) -> bool:
+    "Whether `x` reads as an answer rather than words about one: it holds a digit or LaTeX, or is one word or a choice like `(C)`."
+    return re.search(r'[\d\\]', x) is not None or re.fullmatch(r'[A-Za-z]+|\(?[A-Z]\)?', x) is not None
 
 def extract_answer(text: str, # the model output
                    dataset: str, # dataset name or kind, see `latentseek.kinds.get_kind`
@@ -124,13 +217,16 @@ def extract_answer(text: str, # the model output
     if not isinstance(text, str): raise TypeError(f"model output must be a str, got {type(text).__name__}")
     spec = get_kind(dataset)
     if prompt_idx not in (0, 1): raise ValueError(f"prompt_idx={prompt_idx!r} is not 0 (boxed) or 1 (JSON)")
-    rules = [json_answer] if prompt_idx == 1 else []
-    rules += [last_boxed, lambda t: phrase_answer(t, numeric=spec.answer_type == 'number')]
-    if spec.last_number: rules.append(last_number)
-    for rule in rules:
-        ans = _tidy(rule(text))
-        if ans is not None: return ans
-    return None
+    if prompt_idx == 1 and _tidy(json_answer(text)) is not None: return _tidy(json_answer(text))
+    boxed, box_end = _boxed_answer(text, spec)
+    phrase, phrase_start, final = _phrase(text, numeric=spec.answer_type == 'number')
+    phrase = _tidy(phrase)
+    later = phrase is not None and final and phrase_start > box_end and _answer_like(phrase)  # 'Final answer: 12' after an intermediate box
+    if boxed is not None and not later: return _tidy(boxed)
+    if phrase is not None: return phrase
+    late = last_number(text) if spec.last_number else final_statement(text)
+    if late is not None and spec.answer_type == 'number' and not re.search(r'\d', late): return None
+    return _tidy(late)
 
 # %% ../nbs/04_answers.ipynb #cb3cae3a
 _FRAC = re.compile(r'\\[dt]?frac\s*\{\s*([-\d.,]+)\s*\}\s*\{\s*([-\d.,]+)\s*\}')
@@ -172,9 +268,10 @@ def normalize_tex(answer: str, # a LaTeX answer, e.g. '\\left( 3, \\dfrac{\\pi}{
     s = _UNIT.sub('', s)
     s = re.sub(r'\\(?:text|mbox|mathrm|textbf)\s*\{([^{}]*)\}', r'\1', s)
     s = re.sub(r'\\[,;:! ]', '', s).replace('\\$', '').replace('$', '').replace('\\%', '')
+    listed = re.search(r',\s', s) is not None  # '7, 200' is a list of two numbers; only '7,200' is 7200
     s = re.sub(r'\s+', '', s).rstrip('.')
     s = re.sub(r'^[A-Za-z]=(?!.*=)', '', s)
-    if re.fullmatch(r'-?\d{1,3}(?:,\d{3})+(?:\.\d+)?', s): s = s.replace(',', '')
+    if not listed and re.fullmatch(r'-?\d{1,3}(?:,\d{3})+(?:\.\d+)?', s): s = s.replace(',', '')
     m = re.fullmatch(r'\(([A-Z])\)', s)
     return m.group(1) if m else s
 
@@ -187,6 +284,14 @@ out = os.fdopen(os.dup(1), 'w'); os.dup2(2, 1)  # replies go to a private copy o
 try: from math_verify import parse, verify
 except Exception as e:
     print(json.dumps('cannot import math_verify: %r' % e), file=out, flush=True); sys.exit(1)
+import sympy
+def too_far(a, b):
+    # math-verify rounds numbers to 6 decimals, so 1/3^40 'equals' 1/3^41: two numbers must also agree relatively,
+    # exact ones to 1e-12, ones with a decimal in them to 1e-4
+    if not (isinstance(a, sympy.Expr) and isinstance(b, sympy.Expr) and a.is_number and b.is_number): return False
+    x, y = sympy.N(a, 40), sympy.N(b, 40)
+    tol = 1e-12 if not (a.atoms(sympy.Float) or b.atoms(sympy.Float)) else 1e-4
+    return bool(abs(x - y) > tol * max(abs(x), abs(y)))
 print(json.dumps('ready'), file=out, flush=True)
 for line in sys.stdin:
     gold, pred, step = json.loads(line)  # step: seconds for each of the three math-verify calls
@@ -194,6 +299,9 @@ for line in sys.stdin:
         g = parse('\\boxed{' + gold + '}', parsing_timeout=step)
         p = parse('\\boxed{' + pred + '}', parsing_timeout=step)
         ok = bool(g) and bool(p) and verify(g, p, timeout_seconds=step)
+        if ok:
+            try: ok = not too_far(g[0], p[0])
+            except Exception: pass
     except Exception: ok = False
     print(json.dumps(bool(ok)), file=out, flush=True)
 '''
@@ -270,8 +378,9 @@ def _compare(pred: str | None, # the extracted answer, or None
     if spec.answer_type == 'number': return to_number(pred) == value
     if spec.number_first and plain_number(pred) is not None and plain_number(gold) is not None:
         return plain_number(pred) == plain_number(gold)
-    norm = normalize_tex(pred)
-    return (bool(norm) and norm == normalize_tex(gold)) or math_equal(pred, gold)
+    norm, gold_norm = normalize_tex(pred), normalize_tex(gold)
+    if re.fullmatch(r'[A-Za-z]{2,}', gold_norm) and norm.lower() == gold_norm.lower(): return True  # a word: 'YES' is 'yes'
+    return (bool(norm) and norm == gold_norm) or math_equal(pred, gold)
 
 def judge(model_output: str, # the model's full output
           gold: str, # the gold final answer (see `latentseek.data`); a GSM8K solution ending in '#### n' is accepted
