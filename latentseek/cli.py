@@ -70,7 +70,7 @@ def cmd_eval(args) -> dict:
     cfg = config_from_args(args)
     problems = load_problems(cfg.dataset, dataset=args.kind, start=args.start, end=args.end, limit=args.limit,
                              question_field=args.question_field, answer_field=args.answer_field)
-    run_dir = Path(args.output_dir) if args.output_dir else default_run_dir(cfg)
+    run_dir = Path(args.output_dir) if args.output_dir else default_run_dir(cfg, kind=problems[0].dataset if problems else None)
     from latentseek.seek import get_method
     print(f"latentseek eval: {len(problems)} problems from {cfg.dataset}, {get_method(cfg.method).label(cfg.to_dict())}, "
           f"model {cfg.model}, results in {run_dir}", flush=True)

@@ -10,7 +10,7 @@ from importlib.resources import files
 from pathlib import Path
 import pyarrow.parquet as pq
 from datasets import load_dataset
-from .kinds import BENCHMARKS, KINDS, DatasetSpec, HubSpec, get_kind, _clip
+from .kinds import BENCHMARKS, KINDS, DatasetSpec, HubSpec, get_kind, gsm8k_gold, _clip
 from .models import hub_offline
 
 # %% auto #0
@@ -140,18 +140,27 @@ def _kind_of(source: str, where: Path | HubSpec) -> DatasetSpec | None:
         except ValueError: pass
     return None
 
+def _reads(rule, raw) -> bool:
+    "Whether a gold rule reads `raw` without error."
+    try: rule(raw)
+    except ValueError: return False
+    return True
+
 def infer_kind(rows: list[dict], # a file's rows
                answer_field: str | None, # the key holding the answer, if the rows have one
               ) -> tuple[DatasetSpec, str] | None:
-    "The kind a file's rows look like, with the reason, or None without answers: GSM8K if every answer ends in '#### <number>', AIME if every answer is an integer from 0 to 999, MATH-500 if the rows have problem, solution and answer, else `math` (any math set)."
+    "The kind a file's rows look like, with the reason, or None without answers: GSM8K if every answer is a solution `gsm8k_gold` reads ('... #### <number>'), AIME if every answer is an integer from 0 to 999 and a row says AIME (a field holding 'AIME' or an id like '2024-I-4'), MATH-500 if the rows have problem, solution and answer, else `math` (any math set; integers are judged as numbers there too)."
     answers = [r[answer_field] for r in rows if answer_field and r.get(answer_field) is not None]
     if not answers: return None
-    if all(isinstance(a, str) and re.search(r'####\s*[-+]?\$?[\d,]*\.?\d+\s*$', a) for a in answers):
+    if all(isinstance(a, str) and _reads(gsm8k_gold, a) for a in answers):
         return KINDS['gsm8k'], "every answer ends in '#### <number>' (GSM8K)"
-    if all(not isinstance(a, (bool, float)) and re.fullmatch(r'\d{1,3}', str(a).strip()) for a in answers):
-        return KINDS['aime2024'], 'every answer is an integer from 0 to 999 (AIME)'
+    small = all(not isinstance(a, (bool, float)) and re.fullmatch(r'\d{1,3}', str(a).strip()) for a in answers)
+    says_aime = any(re.search(r'(?i)aime|^\d{4}-I{1,2}-\d{1,2}$', str(v)) for r in rows for k, v in r.items() if k != answer_field and len(str(v)) < 200)
+    if small and says_aime:
+        return KINDS['aime2024'], 'every answer is an integer from 0 to 999 and the rows say AIME'
     fields = {str(k).lower() for r in rows for k in r}
     if {'problem', 'solution', 'answer'} <= fields: return KINDS['math500'], 'its rows have problem, solution and answer (MATH-style)'
+    if small: return KINDS['math'], 'its answers are integers, but no row says AIME (any math set; integers are judged as numbers)'
     return KINDS['math'], 'its answers are neither GSM8K solutions nor AIME integers (any math set)'
 
 def _unknown_kind(source: str) -> ValueError:

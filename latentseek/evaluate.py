@@ -203,9 +203,13 @@ class ResultsFile:
 
     def check(self, problems: list[Problem], # the problems of this call
              ):
-        "Raise `ValueError` naming the file, line, id and what differs if a stored record of one of `problems` belongs to another question, gold or settings."
+        "Raise `ValueError` naming the file, line, id and what differs if a stored record is of another dataset kind than `problems`, or if a record of one of `problems` belongs to another question, gold or settings."
         by_id, new = {p.id: p for p in problems}, self.cfg.fingerprint(self.prompt_set)
+        kinds = {p.dataset for p in problems}
         for n, r in enumerate(self.records, 1):
+            if kinds and r.get('dataset') not in kinds:  # ids differ by kind, so the id checks below would not see it
+                raise ValueError(f"{self.path}:{n}: {r['id']} is a {r.get('dataset')} record and this run's problems are "
+                                 f"{'/'.join(sorted(kinds))}: one run folder holds one dataset kind; use another --output-dir")
             p = by_id.get(r['id'])
             if p is None: continue
             if r.get('fingerprint') not in self.fingerprints:
@@ -269,15 +273,19 @@ def set_seed(seed: int):
     "Seed python, numpy and torch (all devices); 0 is a seed like any other."
     random.seed(seed); np.random.seed(seed); torch.manual_seed(seed)
 
-def default_run_dir(cfg: Config, root: str | Path = 'runs') -> Path:
-    "runs/<dataset>-<method's run name, e.g. latentseek-psrm>-p<prompt_idx>-<model>-<fingerprint>"
+def default_run_dir(cfg: Config, # the run's settings
+                    root: str | Path = 'runs', # where run folders go
+                    kind: str | None = None, # the problems' dataset kind, when the dataset's name may not say it (`eval --kind`)
+                   ) -> Path:
+    "runs/<dataset>[-<kind>]-<method's run name, e.g. latentseek-psrm>-p<prompt_idx>-<model>-<fingerprint>; the kind is added when the dataset's name does not hold it."
     name = re.sub(r'[^A-Za-z0-9.]+', '_', Path(cfg.dataset).stem if Path(cfg.dataset).suffix else cfg.dataset).strip('_')
+    if kind is not None and kind.lower() not in re.sub(r'[^a-z0-9]', '', name.lower()): name = f'{name}-{kind}'
     model = re.sub(r'[^A-Za-z0-9.]+', '_', Path(cfg.model).name).strip('_')
     return Path(root) / f'{name}-{get_method(cfg.method).run_name(cfg)}-p{cfg.prompt_idx}-{model}-{cfg.fingerprint()}'
 
 def evaluate(cfg: Config, # what to run
              problems: list[Problem] | None = None, # default: load_problems(cfg.dataset)
-             run_dir: str | Path | None = None, # default: `default_run_dir(cfg)`
+             run_dir: str | Path | None = None, # default: `default_run_dir(cfg, kind=<the problems' kind>)`
              model=None, tokenizer=None, # default: load_model(cfg.model, cfg.dtype, cfg.device)
              progress: bool = True, # show a progress bar
             ) -> dict:
@@ -296,7 +304,7 @@ def evaluate(cfg: Config, # what to run
     kinds = {p.dataset for p in problems}
     if len(kinds) > 1: raise ValueError(f"one run judges one kind of dataset, got {sorted(kinds)}")
     if not problems: return summarize([])  # nothing to run: no run folder either
-    with ResultsFile(run_dir or default_run_dir(cfg), cfg) as out:
+    with ResultsFile(run_dir or default_run_dir(cfg, kind=problems[0].dataset), cfg) as out:
         out.check(problems)
         if out.records: out.write_config()  # the latest call's batch size, device and dataset path, once the records fit
         todo = [p for p in problems if p.id not in out.done_ids]
