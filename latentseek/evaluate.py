@@ -312,7 +312,7 @@ def evaluate(cfg: Config, # what to run
             set_seed(cfg.seed)
             if model is None: model, tokenizer = load_model(cfg.model, cfg.dtype, cfg.device)
             engine = Engine(model, tokenizer)
-            seeker = Seeker(engine, None if reward is None else make_reward(reward, cfg, engine, kinds.pop()), cfg)
+            seeker = Seeker(engine, None if reward is None else make_reward(reward, cfg, engine, kinds.pop(), out.prompt_set), cfg, out.prompt_set)
             bar = tqdm(total=len(problems), initial=len(problems) - len(todo), disable=not progress, desc=f'{cfg.method} {out.dir.name}')
             def write(r: SeekResult):
                 out.append(to_record(r, cfg, out.prompt_set))

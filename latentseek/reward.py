@@ -69,8 +69,8 @@ class PSRM(Reward):
     name = 'psrm'
     needs_gold = True
     @classmethod
-    def from_config(cls, cfg: Config, backend: Backend | None, dataset: str) -> PSRM:
-        "PSRM judging `dataset`'s kind with `cfg`'s solver prompt (the backend is not used)."
+    def from_config(cls, cfg: Config, backend: Backend | None, dataset: str, prompt_set: PromptSet | None = None) -> PSRM:
+        "PSRM judging `dataset`'s kind with `cfg`'s solver prompt (the backend and prompt texts are not used)."
         return cls(dataset, cfg.prompt_idx)
 
     def __init__(self, dataset: str, # dataset name or kind, decides how answers are judged
@@ -157,13 +157,15 @@ class SelfReward(Reward):
         self.calls = 0
 
     @classmethod
-    def from_config(cls, cfg: Config, backend: Backend | None, dataset: str) -> SelfReward:
+    def from_config(cls, cfg: Config, backend: Backend | None, dataset: str,
+                    prompt_set: PromptSet | None = None, # the run's prompts as read at its start; None: `cfg.prompt_set()`
+                   ) -> SelfReward:
         "The self-reward `cfg` describes (its compat switches resolved), keeping verifier texts for the records; raises `ValueError` without a backend."
         if backend is None: raise ValueError("the self-reward needs the solver's backend (its model verifies)")
         cfg = cfg.resolved()
         return cls(backend, format_rule=cfg.format_rule, max_new_tokens=cfg.verifier_max_new_tokens, verdict_scope=cfg.verdict_scope,
                    verdict_rule=cfg.verdict_rule, decoding=cfg.verifier_decoding, seed=cfg.seed, keep_texts=True,
-                   prompt_set=cfg.prompt_set(), stop=cfg.verifier_stop)
+                   prompt_set=prompt_set or cfg.prompt_set(), stop=cfg.verifier_stop)
 
     def prompts(self, questions: list[str], answers: list[str]) -> list[list[int]]:
         "Token ids of the verifier prompts, answer-major: 4 per answer, in `weights` order."
@@ -224,9 +226,10 @@ def make_reward(kind, # a name in `REWARDS` ('self', 'psrm'), a `Reward`, or a c
                 cfg: Config | None = None, # the run's settings (verifier caps, compat switches, prompt); default `Config()`
                 backend: Backend | None = None, # the solver's backend (the self-reward's model runs on it)
                 dataset: str = 'gsm8k', # the problems' kind (PSRM judges by it)
+                prompt_set: PromptSet | None = None, # the run's prompts as read at its start (verifier texts, verdict marker); None: `cfg.prompt_set()`
                ) -> Reward:
     "The one reward factory: a registered reward built from `cfg` (its `from_config`), a `Reward` as it is, or a wrapped callable; raises `ValueError` for an unknown name."
     if isinstance(kind, Reward): return kind
     if callable(kind): return CallableReward(kind)
     cls = registered(REWARDS, kind, 'reward', "or a callable(questions, answers, golds) -> list[float]")
-    return cls.from_config(cfg or Config(), backend, dataset)
+    return cls.from_config(cfg or Config(), backend, dataset, prompt_set)

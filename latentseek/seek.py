@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable
 from .config import Config, METHODS, registered
 from .data import Problem
-from .prompts import chat_ids, solver_messages
+from .prompts import PromptSet, chat_ids, solver_messages
 from .generation import Backend, Generation, Request, Scheduler
 from .reward import Reward, RewardResult, make_reward
 
@@ -148,9 +148,10 @@ class Seeker:
     def __init__(self, backend: Backend, # the solver's generation backend (an `Engine`)
                  reward: Reward | Callable | None, # scores answers for methods that run a reward, in place of the method's own (others ignore it); None: the method's own, from `cfg`
                  cfg: Config, # method and hyper-parameters
+                 prompt_set: PromptSet | None = None, # the prompts to run, as a run read them at its start; None: `cfg.prompt_set()` now
                 ):
         self.backend, self.cfg = backend, cfg.resolved()
-        self.prompts = self.cfg.prompt_set()  # the solver's (and the self-reward's) texts
+        self.prompts = prompt_set or self.cfg.prompt_set()  # the solver's (and the self-reward's) texts, read once
         self.method = get_method(self.cfg.method)
         self.reward_name = self.method.reward_name(self.cfg)
         self.reward = make_reward(reward) if self.reward_name is not None and reward is not None else None
@@ -161,7 +162,7 @@ class Seeker:
         if self.reward is None and self.reward_name is not None:
             kinds = {p.dataset for p in problems}
             if len(kinds) > 1: raise ValueError(f"one run judges one kind of dataset, got {sorted(kinds)}")
-            self.reward = make_reward(self.reward_name, self.cfg, self.backend, kinds.pop() if kinds else 'gsm8k')
+            self.reward = make_reward(self.reward_name, self.cfg, self.backend, kinds.pop() if kinds else 'gsm8k', self.prompts)
         if self.reward is not None and self.reward.needs_gold:
             missing = [p.id for p in problems if p.gold is None]
             if missing: raise ValueError(f"reward {self.reward.name!r} needs gold answers: {len(missing)} of {len(problems)} problems have none "
