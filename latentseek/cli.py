@@ -4,7 +4,7 @@
 
 # %% ../nbs/10_cli.ipynb #ee40e227
 from __future__ import annotations
-import argparse, json, sys, time
+import argparse, json, signal, sys, threading, time
 from dataclasses import fields
 from pathlib import Path
 from fastcore.docments import docments
@@ -106,6 +106,10 @@ def cmd_regrade(args):
         path = Path(p) / 'results.jsonl' if Path(p).is_dir() else Path(p)
         print(path, regrade(path, drop_stale=args.drop_stale))
 
+def _terminated(signum, frame):
+    "SIGTERM handler: unwind like Ctrl-C, so that run folders are closed (lock released, a folder without records removed)."
+    raise KeyboardInterrupt('SIGTERM')
+
 def main(argv: list[str] | None = None):
     "Entry point of the `latentseek` console script."
     argv = sys.argv[1:] if argv is None else list(argv)
@@ -117,6 +121,12 @@ def main(argv: list[str] | None = None):
         import logging
         logging.basicConfig(format='%(asctime)s %(name)s %(message)s', level=logging.WARNING)
         logging.getLogger('latentseek').setLevel(logging.INFO)
+    if threading.current_thread() is threading.main_thread(): signal.signal(signal.SIGTERM, _terminated)  # `kill`: leave as Ctrl-C does
     try: {'eval': cmd_eval, 'solve': cmd_solve, 'regrade': cmd_regrade, 'report': cmd_report}[args.command](args)
+    except KeyboardInterrupt as e:  # Ctrl-C or SIGTERM: the run folder's lock is released on the way out, finished records stay
+        code = 143 if e.args == ('SIGTERM',) else 130
+        resume = ': every finished problem is on disk; rerun the same command to resume' if args.command == 'eval' else ''
+        print(f"latentseek {args.command}: interrupted ({e.args[0] if e.args else 'Ctrl-C'}){resume}", file=sys.stderr)
+        raise SystemExit(code)
     except (ValueError, OSError, ModuleNotFoundError) as e:  # OSError: missing files, no network (ConnectionError), a locked run (RunLocked)
         print(f"latentseek {args.command}: error: {e}", file=sys.stderr); raise SystemExit(2)

@@ -148,10 +148,11 @@ class ResultsFile:
                 ):
         self.dir, self.cfg = Path(run_dir), cfg
         self.path, self.config_path = self.dir / 'results.jsonl', self.dir / 'config.json'
-        self.made_dir = not self.dir.exists()
-        self.dir.mkdir(parents=True, exist_ok=True)
+        self.made = [d for d in (self.dir, *self.dir.parents) if not d.exists()]  # the folders this call makes, deepest first
+        self.made_dir = bool(self.made)
         self.lock, self.config_written, self.records = RunLock(self.dir), False, []
         try:
+            self.dir.mkdir(parents=True, exist_ok=True)
             self.lock.acquire()
             self.prompt_set = cfg.prompt_set()  # read once: what this call runs with, whatever happens to the file later
             self.records = read_records(self.path, repair=True)
@@ -234,11 +235,12 @@ class ResultsFile:
         self.records.append(record)
 
     def close(self):
-        "Release the lock; remove the folder if this object made it and no record was written."
+        "Release the lock; remove the folders this object made (the run folder and any parents it needed) if no record was written."
         self.lock.release()
-        if self.made_dir and not self.records:
-            try: self.dir.rmdir()
-            except OSError: pass  # something else is in it now: keep it
+        if self.records: return
+        for d in self.made:
+            try: d.rmdir()
+            except OSError: break  # something else is in it now: keep it, and the folders above it
 
     def __enter__(self): return self
     def __exit__(self, *exc): self.close()

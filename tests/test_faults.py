@@ -106,3 +106,25 @@ def test_a_second_writer_is_refused_and_a_stale_lock_taken_over(root):
     third = subprocess.run(slow + ['--limit', '1'], env=ENV, capture_output=True, text=True)
     assert third.returncode == 0, third.stderr  # ... and stale: the next run takes it over
     assert 'gsm8k-0' in (out / 'results.jsonl').read_text()
+
+
+def test_sigterm_and_ctrl_c_leave_a_clean_folder(root):
+    "`kill` (SIGTERM) or Ctrl-C (SIGINT): one line, no traceback, the lock released, finished records kept; a run stopped before its first record leaves no folder, parents included."
+    out = root / 'termed'
+    proc = subprocess.Popen(command(root, out), env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    t0 = time.time()
+    while count(out / 'results.jsonl') < 1 and proc.poll() is None and time.time() - t0 < 300: time.sleep(0.01)
+    proc.send_signal(signal.SIGTERM)
+    err = proc.communicate(timeout=60)[1]
+    assert proc.returncode == 143, err
+    assert err.strip().splitlines()[-1] == 'latentseek eval: interrupted (SIGTERM): every finished problem is on disk; rerun the same command to resume', err
+    assert 'Traceback' not in err
+    assert sorted(p.name for p in out.iterdir()) == ['config.json', 'results.jsonl']
+    early = root / 'new' / 'nested' / 'run'
+    proc = subprocess.Popen(command(root, early), env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    while not early.exists() and proc.poll() is None: time.sleep(0.01)  # the folder is made before the model loads
+    proc.send_signal(signal.SIGINT)
+    err = proc.communicate(timeout=60)[1]
+    assert proc.returncode == 130, err
+    assert 'Traceback' not in err and 'interrupted (Ctrl-C)' in err, err
+    assert not (root / 'new').exists()
