@@ -175,7 +175,10 @@ class PromptSet:
             elif path.suffix.lower() in ('.yaml', '.yml'): d = yaml.safe_load(text)
             else: raise ValueError(f"{path}: a prompts file is .yaml, .yml or .json")
         except (json.JSONDecodeError, yaml.YAMLError) as e:
-            raise ValueError(f"{path} is not valid {path.suffix[1:].upper()}: {str(e).splitlines()[0]}") from None
+            mark = getattr(e, 'problem_mark', None)  # YAML: where it stopped (0-based); JSON's message has it already
+            where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark is not None else ''
+            what = getattr(e, 'problem', None) or str(e).splitlines()[0]
+            raise ValueError(f"{path} is not valid {path.suffix[1:].upper()}{where}: {what}") from None
         return DEFAULT_PROMPTS.replace(d or {}, str(path))
 
     def dumps(self, fmt: str = 'yaml', # 'yaml' (multi-line texts as literal blocks) or 'json'
