@@ -58,18 +58,18 @@ _JOIN_NOISE = re.compile(r'\$|\\[()\[\]]|\\q?quad\b|\\[,;:! ]|\\\\|&|~|\\(?:text
 
 def _final_group(text: str, # a model output
                 ) -> list[tuple[int, int, str]]:
-    "(start, end, content) of the last box and of the boxes just before it that are joined to it only by `_JOIN` text."
+    "(start, end, content) of the last box and of the boxes just before it that are joined to it by a connector ('and', 'or', a comma, a label `x =`) and nothing else (`_JOIN`)."
     found = _boxes(text)
     group = found[-1:]
     for box in reversed(found[:-1]):
         between = _JOIN_NOISE.sub(lambda m: m.group(1) or ' ', text[box[1]:group[0][0]])
-        if not _JOIN.fullmatch(between): break
+        if not (_JOIN.fullmatch(between) and re.search(r'[,;=]|\b(?:and|or)\b', between)): break  # a connector, not just space
         group.insert(0, box)
     return group
 
 def final_boxes(text: str, # a model output
                ) -> list[str]:
-    "Contents of the boxes that together give the final answer: the last box and the boxes just before it joined only by 'and', 'or', commas, math delimiters and labels such as `x_2 =` (one box per root or part), each once, in order; [] if there is no box."
+    "Contents of the boxes that together give the final answer: the last box and the boxes just before it joined by 'and', 'or', a comma or a label such as `x_2 =` and nothing else but math delimiters and space (one box per root or part), each once, in order; [] if there is no box."
     out = []
     for _, _, body in _final_group(text):
         if body not in out: out.append(body)
@@ -111,8 +111,9 @@ def json_answer(text: str, # a model output that should hold {"thought process":
     return (last_boxed(value) or value) or None
 
 # %% ../nbs/04_answers.ipynb #b662f98b
-_PHRASE = re.compile(r'(?s).*\b(?P<head>(?i:final\s+answer|answer)\s*(?:(?i:is)\b\s*:?|:)|(?i:final\s+answer)[*_]*\s*(?=[-$\d]|\\\()|Answer[*_]*\s+(?=[-$\d]|\\\())[\s*_]*(?P<x>[^\n]*)')
-_MATH_SPAN = re.compile(r'(?<!\\)\$+(.+?)(?<!\\)\$+|\\\((.+?)\\\)')
+_PHRASE = re.compile(r'(?s).*\b(?P<head>(?i:final\s+answer|answer)\s*(?:(?i:is)\b\s*:?|:)|(?i:final\s+answer)[*_]*\s*(?=[-$\d]|\\[(\[])|Answer[*_]*\s+(?=[-$\d]|\\[(\[]))[\s*_]*(?P<x>[^\n]*)')
+_MATH_SPAN = re.compile(r'(?<!\\)\$+(.+?)(?<!\\)\$+|\\\((.+?)\\\)|\\\[(.+?)\\\]')
+_DISPLAY = re.compile(r'(?s)\s*(?:\$\$(.+?)\$\$|\\\[(.+?)\\\])')  # display math, over several lines
 _NUM = r'(?:(?<![\w)}])-)?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|(?:(?<![\w)}])-)?\.\d+'
 _COPULA = re.compile(r'\b(?:is|are|equals|was|be)\b')
 _SENTENCE_END = re.compile(r'\.(?:\s|$)|;\s')
@@ -138,8 +139,8 @@ def _read_phrase(x: str, # the text after an answer phrase, up to the end of its
                 x = rest
                 break
     span = _MATH_SPAN.search(x)
-    if span: return span.group(1) or span.group(2)
-    return re.split(r',\s+(?=[A-Za-z]{2,})', x)[0]
+    if span: return next(g for g in span.groups() if g)
+    return re.split(r',\s+(?=[A-Za-z]{2,})|\s+(?:because|since|as|so|which|where|but)\b', x)[0]  # '42 because ...': 42
 
 def _phrase(text: str, # a model output
             numeric: bool = False, # keep only a phrase that holds a digit
@@ -151,7 +152,9 @@ def _phrase(text: str, # a model output
     line = text[text.rfind('\n', 0, start) + 1:start]
     final = 'final' in (line + head).lower() or re.fullmatch(r'[\s*#_]*', line) is not None  # 'Final answer' or a line's first word
     worded = re.search(r'(?i)\bis\b', head) is None
-    x = _read_phrase(m.group('x'), worded).strip().rstrip('.').strip()
+    display = _DISPLAY.match(text, m.start('x')) if m.group('x').lstrip().startswith(('$$', '\\[')) else None
+    x = next(g for g in display.groups() if g) if display else _read_phrase(m.group('x'), worded)  # 'Answer $$\n9\n$$': 9
+    x = x.strip().rstrip('.').strip()
     if not x or (numeric and not re.search(r'\d', x)): return None, start, final
     return x, start, final
 
@@ -162,12 +165,14 @@ def phrase_answer(text: str, # a model output
     return _phrase(text, numeric)[0]
 
 # %% ../nbs/04_answers.ipynb #c4150004
-_STATEMENT = re.compile(r'(?:\b(?:is|are|equals|be|get)\b|=)\s*(\$[^$\n]+\$|\\\([^\n]+?\\\)|[-+(\[]?[\d\\][^\s$]*?)\s*[.!][\s*]*$')
+_STATEMENT = re.compile(r'(?:\b(?:is|are|equals|be|get)\b|=)\s*(\$[^$\n]+\$|\\\([^\n]+?\\\)|[-+(\[]?[\d\\][^\s$]*?)(?:\s+[a-z]+)?\s*[.!][\s*]*$')
+_SPECIAL = re.compile(r'<\|[^|<>\s]{1,40}\|>')  # a chat template's special token, e.g. <|im_start|>
 
 def final_statement(text: str, # a model output
                    ) -> str | None:
-    "X of an output whose last sentence ends 'is X.' / 'are X.' / '= X.' with X a math span or one math token ('so the ratio is 3/8.'); None otherwise, also for an output cut off before its period."
-    m = _STATEMENT.search(text[-2000:])
+    "X of an output whose last sentence ends 'is X.' / 'are X.' / '= X.' with X a math span or one math token, perhaps with a unit ('so the ratio is 3/8.', 'there are 8 cats.'); what follows a chat template's special token (`<|im_start|>user ...`) is not the output's. None otherwise, also for an output cut off before its period."
+    own = next((part for part in _SPECIAL.split(text) if part.strip()), '')
+    m = _STATEMENT.search(own[-2000:])
     return m.group(1) if m else None
 
 def _plain_digits(text: str, # text with numbers in it
@@ -230,11 +235,22 @@ def extract_answer(text: str, # the model output
 
 # %% ../nbs/04_answers.ipynb #cb3cae3a
 _FRAC = re.compile(r'\\[dt]?frac\s*\{\s*([-\d.,]+)\s*\}\s*\{\s*([-\d.,]+)\s*\}')
+_MIXED = re.compile(r'(?<![\d.,/])(-?)(\d+)(?:\s+(\d+)\s*/\s*(\d+)|\s*\\[dt]?frac\s*\{\s*(\d+)\s*\}\s*\{\s*(\d+)\s*\})(?![\d.,/])')
+
+def _unmix(text: str, # an answer
+          ) -> str:
+    "`text` with each mixed number (`4 4/9`, `2\\frac{1}{2}`: a whole number, then a proper fraction) written as one fraction `40/9`."
+    def one(m):
+        sign, whole = m.group(1), int(m.group(2))
+        num, den = (int(m.group(3)), int(m.group(4))) if m.group(3) else (int(m.group(5)), int(m.group(6)))
+        if not 0 < num < den: return m.group()  # not a proper fraction: leave it (a product, a typo)
+        return f'{sign}{whole * den + num}/{den}'
+    return _MIXED.sub(one, text)
 
 def to_number(answer: str, # an answer as written, e.g. '$1,000.00', '\\boxed{016}' content, '18 dollars'
              ) -> Fraction | None:
-    "The value of the first number in `answer` (after its last `=`) as an exact Fraction; None if it holds no number."
-    s = _plain_digits(str(answer))
+    "The value of the first number in `answer` (after its last `=`) as an exact Fraction (a mixed number `4 4/9` is 40/9); None if it holds no number."
+    s = _unmix(_plain_digits(str(answer)))
     s = _FRAC.sub(r'\1/\2', s)
     s = re.sub(r'\\(?:text|mbox|mathrm)\s*\{([^{}]*)\}', r' \1 ', s)  # units and words: only the number counts
     s = s.replace('\\$', ' ').replace('$', ' ').replace('\\%', ' ')
@@ -266,7 +282,7 @@ def normalize_tex(answer: str, # a LaTeX answer, e.g. '\\left( 3, \\dfrac{\\pi}{
     s = re.sub(r'\\[dt]frac(?![A-Za-z])', r'\\frac', s)
     s = re.sub(r'\^\s*\{?\s*\\circ\s*\}?|\u00b0', '', s)
     s = _UNIT.sub('', s)
-    s = re.sub(r'\\(?:text|mbox|mathrm|textbf)\s*\{([^{}]*)\}', r'\1', s)
+    s = re.sub(r'\\(?:text|mbox|mathrm|textbf|mathbf|mathcal|mathbb|boldsymbol)\s*\{([^{}]*)\}', r'\1', s)
     s = re.sub(r'\\[,;:! ]', '', s).replace('\\$', '').replace('$', '').replace('\\%', '')
     listed = re.search(r',\s', s) is not None  # '7, 200' is a list of two numbers; only '7,200' is 7200
     s = re.sub(r'\s+', '', s).rstrip('.')
@@ -378,7 +394,9 @@ def _compare(pred: str | None, # the extracted answer, or None
     if spec.answer_type == 'number': return to_number(pred) == value
     if spec.number_first and plain_number(pred) is not None and plain_number(gold) is not None:
         return plain_number(pred) == plain_number(gold)
+    pred, gold = _unmix(pred), _unmix(gold)  # '4 4/9' is 40/9, not 44/9 once spaces go
     norm, gold_norm = normalize_tex(pred), normalize_tex(gold)
+    if norm.count("'") != gold_norm.count("'"): return False  # a prime makes another name: E' is not E
     if re.fullmatch(r'[A-Za-z]{2,}', gold_norm) and norm.lower() == gold_norm.lower(): return True  # a word: 'YES' is 'yes'
     return (bool(norm) and norm == gold_norm) or math_equal(pred, gold)
 
