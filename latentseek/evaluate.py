@@ -345,7 +345,7 @@ def _regrade(path: Path, write: bool, drop_stale: bool) -> dict:
         if not missing and not all(isinstance(it, dict) and 'text' in it and 'correct' in it for it in r['trace']): missing = ["'text'/'correct' in trace"]
         if missing: raise ValueError(f"{path}:{n} ({r['id']}) lacks {missing}: not a latentseek results record")
     rule, marker = _verdict_rule(path)
-    changed = {'records': len(records), 'iterates': 0, 'changed': 0, 'final_changed': 0, 'stale': 0, 'unchecked': 0, 'dropped': 0}
+    changed = {'records': len(records), 'iterates': 0, 'changed': 0, 'answers_changed': 0, 'final_changed': 0, 'stale': 0, 'unchecked': 0, 'dropped': 0}
     keep = []
     for r in records:
         stale = unchecked = False
@@ -354,6 +354,7 @@ def _regrade(path: Path, write: bool, drop_stale: bool) -> dict:
             ok = judge(it['text'], r['gold'], r['dataset'], r['prompt_idx']) if r['gold'] is not None else None
             changed['iterates'] += 1
             changed['changed'] += ok != it['correct']
+            changed['answers_changed'] += ans != it.get('answer')
             it['answer'], it['correct'] = ans, ok
             if it.get('verdicts'):
                 texts = it.get('verifier_texts')
@@ -379,7 +380,8 @@ def regrade(path: str | Path, # a results.jsonl
             drop_stale: bool = False, # remove the records whose re-read verifier verdicts differ (the next `evaluate` redoes them)
            ) -> dict:
     """Re-judge every stored answer with the current `judge` and re-read every stored verifier text with `read_verdict`;
-    returns counts: records, iterates, changed (answer verdicts), final_changed, stale (records with a verifier verdict
+    returns counts: records, iterates, changed (answer verdicts), answers_changed (extracted answers read differently,
+    verdict or not), final_changed, stale (records with a verifier verdict
     read differently), unchecked (records with verdicts but no texts), dropped. A cut-off last line is left out (and
     dropped from the file when `write`), as `evaluate` does. Raises `FileNotFoundError`, and `ValueError` naming file
     and line for a line that is not a latentseek record."""
