@@ -72,11 +72,16 @@ def cmd_eval(args) -> dict:
                              question_field=args.question_field, answer_field=args.answer_field)
     run_dir = Path(args.output_dir) if args.output_dir else default_run_dir(cfg, kind=problems[0].dataset if problems else None)
     from latentseek.seek import get_method
-    print(f"latentseek eval: {len(problems)} problems from {cfg.dataset}, {get_method(cfg.method).label(cfg.to_dict())}, "
-          f"model {cfg.model}, results in {run_dir}", flush=True)
+    from latentseek.parallel import workers
+    w = workers()  # in a launch (accelerate, torchrun) rank 0 speaks for all
+    launch = f", {w.world} processes" if w.world > 1 else ''
+    if w.main: print(f"latentseek eval: {len(problems)} problems from {cfg.dataset}, {get_method(cfg.method).label(cfg.to_dict())}, "
+                     f"model {cfg.model}{launch}, results in {run_dir}", flush=True)
     t0 = time.time()
     summary = evaluate(cfg, problems, run_dir, progress=not args.no_progress)
-    print(format_summary(summary)); print(f"{'wall seconds (this call)':<32}{time.time() - t0:.1f}")
+    if w.main:
+        print(format_summary(summary))
+        print(f"{'wall seconds (this call)':<32}{time.time() - t0:.1f}")
     return summary
 
 def cmd_solve(args):
@@ -102,9 +107,11 @@ def cmd_solve(args):
 
 def cmd_regrade(args):
     from latentseek.evaluate import regrade
+    from latentseek.evaluate import shard_paths
     for p in args.paths:
-        path = Path(p) / 'results.jsonl' if Path(p).is_dir() else Path(p)
-        print(path, regrade(path, drop_stale=args.drop_stale))
+        paths = shard_paths(p) if Path(p).is_dir() else [Path(p)]  # a folder: every results file of its run
+        if not paths: raise FileNotFoundError(f"no results file in {p}")
+        for path in paths: print(path, regrade(path, drop_stale=args.drop_stale))
 
 def _terminated(signum, frame):
     "SIGTERM handler: unwind like Ctrl-C, so that run folders are closed (lock released, a folder without records removed)."

@@ -4,7 +4,7 @@
 
 # %% ../nbs/09_evaluate.ipynb #6bfa2eab
 from __future__ import annotations
-import json, os, platform, random, re, time, warnings
+import json, math, os, platform, random, re, time, warnings
 try: import fcntl
 except ImportError: fcntl = None  # Windows: no flock
 from dataclasses import asdict
@@ -22,10 +22,12 @@ from .reward import make_reward, read_verdict
 from .prompts import VERDICT_MARKER, DEFAULT_PROMPTS, PromptSet
 from .kinds import _clip
 from .seek import Seeker, SeekResult, Iterate, get_method
+from .parallel import Workers, workers
 
 # %% auto #0
-__all__ = ['versions', 'generated_tokens', 'to_record', 'RunLocked', 'RunLock', 'read_records', 'ResultsFile', 'summarize',
-           'format_summary', 'set_seed', 'default_run_dir', 'evaluate', 'regrade']
+__all__ = ['VOLATILE', 'versions', 'generated_tokens', 'to_record', 'RunLocked', 'RunLock', 'read_records', 'ResultsFile',
+           'shard_name', 'shard_paths', 'same_record', 'read_run', 'summarize', 'format_summary', 'set_seed',
+           'default_run_dir', 'evaluate', 'regrade']
 
 # %% ../nbs/09_evaluate.ipynb #14bc14d8
 def versions() -> dict:
@@ -140,22 +142,30 @@ def read_records(path: str | Path, # a results.jsonl
 
 class ResultsFile:
     """Append-only JSONL of per-problem records in a run folder, with the run's config beside it (`config.json`),
-    written by one process at a time (`RunLock`). The config is written with the first record, so a start that
+    written by one command at a time (`RunLock`). The config is written with the first record, so a start that
     fails before any problem finishes leaves nothing behind (a folder it made is removed); records of another
-    question, gold or settings are refused (`check`). Use it as a context manager, or call `close`."""
-    def __init__(self, run_dir: str | Path, # folder holding results.jsonl and config.json
+    question, gold or settings are refused (`check`). Use it as a context manager, or call `close`.
+
+    In a launch of several processes, each writes its own shard (`shard_name`) and reads every file of the folder
+    (`read_run`); rank 0 holds the folder's lock for the whole launch and repairs torn lines, so the other ranks
+    open theirs only once rank 0 has (`evaluate` sees to it)."""
+    def __init__(self, run_dir: str | Path, # folder holding the results files and config.json
                  cfg: Config, # the run's settings; must match the records already there
+                 rank: int = 0, # this process's rank in its launch
+                 world: int = 1, # processes in the launch
                 ):
-        self.dir, self.cfg = Path(run_dir), cfg
-        self.path, self.config_path = self.dir / 'results.jsonl', self.dir / 'config.json'
-        self.made = [d for d in (self.dir, *self.dir.parents) if not d.exists()]  # the folders this call makes, deepest first
+        self.dir, self.cfg, self.rank = Path(run_dir), cfg, rank
+        self.path, self.config_path = self.dir / shard_name(rank, world), self.dir / 'config.json'
+        self.made = [d for d in (self.dir, *self.dir.parents) if not d.exists()] if rank == 0 else []  # the folders this call makes, deepest first
         self.made_dir = bool(self.made)
-        self.lock, self.config_written, self.records = RunLock(self.dir), False, []
+        self.lock, self.config_written, self.records, self.origins = RunLock(self.dir), False, [], []
         try:
-            self.dir.mkdir(parents=True, exist_ok=True)
-            self.lock.acquire()
+            if rank == 0:
+                self.dir.mkdir(parents=True, exist_ok=True)
+                self.lock.acquire()
+            elif not self.dir.is_dir(): raise FileNotFoundError(f"{self.dir} does not exist: rank 0 makes a launch's run folder")
             self.prompt_set = cfg.prompt_set()  # read once: what this call runs with, whatever happens to the file later
-            self.records = read_records(self.path, repair=True)
+            self.records, self.origins = read_run(self.dir, repair=rank == 0)
             self.fingerprints = self._fingerprints()
         except BaseException:
             self.close()
@@ -195,7 +205,7 @@ class ResultsFile:
 
     def write_config(self):
         "Write config.json (this call's settings) atomically: a temporary file, then a rename. `append` calls it with the first record."
-        tmp = self.config_path.with_name('.config.json.tmp')
+        tmp = self.config_path.with_name(f'.config.json.{os.getpid()}.tmp')
         body = {'config': self.cfg.to_dict(), 'fingerprint': self.cfg.fingerprint(self.prompt_set), 'fingerprints': sorted(self.fingerprints), 'versions': versions()}
         if self.cfg.prompts is not None: body['prompt_texts'] = self.prompt_set.to_dict()  # the texts themselves: the file may move or change
         tmp.write_text(json.dumps(body, indent=1))
@@ -207,26 +217,30 @@ class ResultsFile:
         "Raise `ValueError` naming the file, line, id and what differs if a stored record is of another dataset kind than `problems`, or if a record of one of `problems` belongs to another question, gold or settings."
         by_id, new = {p.id: p for p in problems}, self.cfg.fingerprint(self.prompt_set)
         kinds = {p.dataset for p in problems}
-        for n, r in enumerate(self.records, 1):
+        for r, where in zip(self.records, self.origins):
             if kinds and r.get('dataset') not in kinds:  # ids differ by kind, so the id checks below would not see it
-                raise ValueError(f"{self.path}:{n}: {r['id']} is a {r.get('dataset')} record and this run's problems are "
+                raise ValueError(f"{where}: {r['id']} is a {r.get('dataset')} record and this run's problems are "
                                  f"{'/'.join(sorted(kinds))}: one run folder holds one dataset kind; use another --output-dir")
             p = by_id.get(r['id'])
             if p is None: continue
             if r.get('fingerprint') not in self.fingerprints:
                 why = '' if self.config_path.exists() else ' (config.json is missing, so the settings that differ cannot be named)'
-                raise ValueError(f"{self.path}:{n}: {p.id} was run with other settings (fingerprint {r.get('fingerprint')}, this run's {new}){why}; "
+                raise ValueError(f"{where}: {p.id} was run with other settings (fingerprint {r.get('fingerprint')}, this run's {new}){why}; "
                                  "use another --output-dir")
             for key in ('question', 'gold'):
                 if r.get(key) != getattr(p, key):
-                    raise ValueError(f"{self.path}:{n}: {p.id} was run on another problem: its {key} is {_clip(str(r.get(key)), 60)!r}, "
+                    raise ValueError(f"{where}: {p.id} was run on another problem: its {key} is {_clip(str(r.get(key)), 60)!r}, "
                                      f"this run's is {_clip(str(getattr(p, key)), 60)!r} (same ids, other data?); use another --output-dir")
 
     @property
     def done_ids(self) -> set[str]: return {r['id'] for r in self.records}
 
+    def on_disk(self) -> int:
+        "Records in all the folder's results files now (lines; a launch's other processes append too)."
+        return sum(p.read_bytes().count(b'\n') for p in shard_paths(self.dir))
+
     def append(self, record: dict):
-        "Write one record to disk now (write, flush, fsync); the first one writes config.json."
+        "Write one record to this process's file now (write, flush, fsync); the first one writes config.json (atomically: several processes may)."
         if not self.config_written: self.write_config()
         with open(self.path, 'a') as f:
             f.write(json.dumps(record) + '\n')
@@ -244,6 +258,52 @@ class ResultsFile:
 
     def __enter__(self): return self
     def __exit__(self, *exc): self.close()
+
+# %% ../nbs/09_evaluate.ipynb #s19e0002
+VOLATILE = ('seconds', 'versions', 'batch_size')  # record fields a rerun of the same problem may change
+
+def shard_name(rank: int = 0, # this process's rank in its launch
+               world: int = 1, # processes in the launch
+              ) -> str:
+    "The results file one process writes: `results.jsonl` alone, `results.<rank>-of-<world>.jsonl` in a launch of several."
+    return 'results.jsonl' if world == 1 else f'results.{rank}-of-{world}.jsonl'
+
+def shard_paths(run_dir: str | Path, # a run folder
+               ) -> list[Path]:
+    "Every results file of a run folder (`results.jsonl` first, then the shards of launches by name); [] when there is none."
+    run_dir = Path(run_dir)
+    found = sorted(run_dir.glob('results.*-of-*.jsonl'))
+    return ([run_dir / 'results.jsonl'] if (run_dir / 'results.jsonl').exists() else []) + found
+
+def same_record(a, b) -> bool:
+    "Whether two records (or parts) agree but for `VOLATILE` fields at any level and float rounding (1e-5 relative: fp32 sums over other batch shapes differ in the last digits; every token is the same)."
+    if isinstance(a, float) and isinstance(b, float): return math.isclose(a, b, rel_tol=1e-5)
+    if isinstance(a, dict) and isinstance(b, dict):
+        keys = [k for k in a if k not in VOLATILE]
+        return keys == [k for k in b if k not in VOLATILE] and all(same_record(a[k], b[k]) for k in keys)
+    if isinstance(a, list) and isinstance(b, list): return len(a) == len(b) and all(same_record(x, y) for x, y in zip(a, b))
+    return a == b
+
+def read_run(run_dir: str | Path, # a run folder
+             repair: bool = False, # repair each file's cut-off last line on disk (`read_records`); only the folder's lock holder may
+            ) -> tuple[list[dict], list[str]]:
+    """The records of every results file of a run folder as one run, and where each came from ('file:line'). A
+    problem done twice (two writers, or a launch killed and rerun) is kept once when both records agree but for their
+    timings and versions (`VOLATILE`); two that disagree raise `ValueError` naming both places."""
+    records, origins, seen = [], [], {}
+    for path in shard_paths(run_dir):
+        for n, r in enumerate(read_records(path, repair=repair), 1):
+            where = f'{path}:{n}'
+            if r['id'] in seen:
+                first = seen[r['id']]
+                if not same_record(records[first], r):
+                    raise ValueError(f"{r['id']} is in {origins[first]} and in {where} with other results; keep one "
+                                     "(delete the other line) and rerun to check")
+                continue
+            seen[r['id']] = len(records)
+            records.append(r)
+            origins.append(where)
+    return records, origins
 
 # %% ../nbs/09_evaluate.ipynb #5f4cebcb
 def _mean(xs): xs = [x for x in xs if x is not None]; return sum(xs) / len(xs) if xs else None
@@ -291,9 +351,11 @@ def evaluate(cfg: Config, # what to run
              model=None, tokenizer=None, # default: load_model(cfg.model, cfg.dtype, cfg.device)
              progress: bool = True, # show a progress bar
             ) -> dict:
-    """Run `cfg.method` on every problem not yet in `run_dir/results.jsonl`, appending each record as it finishes; returns
-    `summarize` of `problems`. Raises `ValueError` for bad settings or data, or for records in `run_dir` that belong to
-    other problems or settings (`ResultsFile.check`), and `RunLocked` while another process writes to `run_dir`."""
+    """Run `cfg.method` on every problem not yet in `run_dir`'s results files, appending each record as it finishes;
+    returns `summarize` of `problems`. In a launch of several processes (`latentseek.parallel`), each runs its share
+    into its own shard and the summary covers the whole run. Raises `ValueError` for bad settings or data, or for
+    records in `run_dir` that belong to other problems or settings (`ResultsFile.check`), and `RunLocked` while
+    another command writes to `run_dir`."""
     cfg = cfg.validate()
     problems = problems if problems is not None else load_problems(cfg.dataset)
     if len({p.id for p in problems}) != len(problems): raise ValueError('problem ids are not unique')
@@ -306,25 +368,44 @@ def evaluate(cfg: Config, # what to run
     kinds = {p.dataset for p in problems}
     if len(kinds) > 1: raise ValueError(f"one run judges one kind of dataset, got {sorted(kinds)}")
     if not problems: return summarize([])  # nothing to run: no run folder either
-    with ResultsFile(run_dir or default_run_dir(cfg, kind=problems[0].dataset), cfg) as out:
+    w, run_dir = workers(), Path(run_dir or default_run_dir(cfg, kind=problems[0].dataset))
+    with _open_run(run_dir, cfg, w) as out:
         out.check(problems)
-        if out.records: out.write_config()  # the latest call's batch size, device and dataset path, once the records fit
-        todo = [p for p in problems if p.id not in out.done_ids]
+        if out.records and w.main: out.write_config()  # the latest call's batch size, device and dataset path, once the records fit
+        w.wait()  # every process has read the folder: they deal the same list below, and only now does anyone write
+        todo = w.share([p for p in problems if p.id not in out.done_ids])
         if todo:
             set_seed(cfg.seed)
-            if model is None: model, tokenizer = load_model(cfg.model, cfg.dtype, cfg.device)
+            if model is None: model, tokenizer = load_model(cfg.model, cfg.dtype, w.device if cfg.device == 'auto' and w.device else cfg.device)
             engine = Engine(model, tokenizer)
             seeker = Seeker(engine, None if reward is None else make_reward(reward, cfg, engine, kinds.pop(), out.prompt_set), cfg, out.prompt_set)
-            bar = tqdm(total=len(problems), initial=len(problems) - len(todo), disable=not progress, desc=f'{cfg.method} {out.dir.name}')
+            done = sum(p.id in out.done_ids for p in problems)
+            bar = tqdm(total=len(problems), initial=done, disable=not progress or not w.main, desc=f'{cfg.method} {out.dir.name}')
             def write(r: SeekResult):
                 out.append(to_record(r, cfg, out.prompt_set))
-                bar.update(1)
+                bar.update(1 if w.world == 1 else out.on_disk() - bar.n)  # a launch: every process's records
                 s = summarize(out.records)
                 bar.set_postfix({k: f'{s[k]:.1f}' for k in ('cot_accuracy', 'final_accuracy') if s.get(k) is not None})
             seeker.run(todo, on_result=write)
             bar.close()
+        w.wait()  # the whole launch is done: the summary reads every process's records
+        records = read_run(out.dir)[0] if w.world > 1 else out.records
         ids = {p.id for p in problems}
-        return summarize([r for r in out.records if r['id'] in ids])
+        return summarize([r for r in records if r['id'] in ids])
+
+def _open_run(run_dir: Path, cfg: Config, w: Workers) -> ResultsFile:
+    "This process's `ResultsFile`: rank 0 opens (locks, repairs) first; the others open theirs once it has, or raise its error."
+    error = None
+    if w.main:
+        try: out = ResultsFile(run_dir, cfg, 0, w.world)
+        except Exception as e:
+            if w.world == 1: raise
+            error, exc = f'{e}', e
+    error = w.agree(error)  # a collective: also the barrier the other ranks wait at
+    if error is not None:
+        if w.main: raise exc
+        raise ValueError(f"rank 0 of this launch could not open the run: {error}")
+    return out if w.main else ResultsFile(run_dir, cfg, w.rank, w.world)
 
 # %% ../nbs/09_evaluate.ipynb #d0a5a8d2
 def _verdict_rule(path: Path) -> tuple[str | None, str]:

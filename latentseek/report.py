@@ -13,7 +13,7 @@ from matplotlib.ticker import MaxNLocator
 import seaborn as sns
 from .config import REWARDS
 from .kinds import KINDS
-from .evaluate import generated_tokens
+from .evaluate import generated_tokens, read_run, shard_paths
 from .seek import Method, get_method
 
 # %% auto #0
@@ -86,11 +86,13 @@ def _read_jsonl(path: Path) -> list[dict]:
 
 def load_run(path: str | Path, # a run folder, or its results.jsonl
             ) -> Run:
-    "Read a run folder; raises `FileNotFoundError` without results.jsonl, `ValueError` when it is empty, malformed or mixes settings."
+    "Read a run folder (every results file of it, as one run: see *Evaluation*, shards); raises `FileNotFoundError` without a results file, `ValueError` when it is empty, malformed or mixes settings."
     path = Path(path)
     results = path if path.suffix == '.jsonl' else path / 'results.jsonl'
-    if not results.exists(): raise FileNotFoundError(f"no results file: {results}")
-    records = _read_jsonl(results)
+    if path.suffix != '.jsonl' and shard_paths(path): records = read_run(path)[0]  # a cut-off last line is left out, with a warning
+    else:
+        if not results.exists(): raise FileNotFoundError(f"no results file: {results}")
+        records = _read_jsonl(results)
     if not records: raise ValueError(f"{results} holds no records")
     for i, r in enumerate(records):
         missing = [k for k in _REQUIRED if k not in r]
