@@ -131,6 +131,7 @@ class Request:
     tag: object = None  # the caller's, handed back with the result
     keep_prompt: bool = False  # keep the prompt's cache after this row finishes, until `release(prompt)` (a problem's later iterations reuse it)
     group: object = None  # a hint: requests added together with equal `group` share a long prefix (a backend may prefill it once)
+    delta: torch.Tensor | None = None  # (d,) added to the final hidden state before the head at every position of this row (SLOT); backends with `supports_delta` only
 
 def _sample_row(logits, s: Sampling, gen) -> torch.Tensor:
     "One row's (V,) logits -> a sampled id, drawn with the row's own generator (so it does not depend on its batch)."
@@ -164,6 +165,8 @@ class _Live:
         for b in range(B): self.mask[b, Pm - P[b]:Pm] = 1; self.mask[b, Pm + Lm - L[b]:] = 1
         self.pos = torch.tensor([P[b] + L[b] for b in range(B)], device=dev)  # position of the next token each row feeds
         self.z = torch.stack([c.z for c in caches])  # (B, d): yields the first token of rows without a prefix
+        self.delta = torch.stack([r.delta.to(self.z) if r.delta is not None else torch.zeros_like(self.z[0]) for r in reqs])  # (B, d) per-row shifts (SLOT)
+        self.shifted = any(r.delta is not None for r in reqs)  # without any, the head sees z itself
         if Lm:  # 2. the prefixes, prefilled as one chunk (pads at the chunk's start are masked out)
             ids = torch.full((B, Lm), engine.pad_id, dtype=torch.long, device=dev)
             cpos = torch.zeros((B, Lm), dtype=torch.long, device=dev)
@@ -215,7 +218,7 @@ class _Live:
         "Keep only rows `keep`, and drop cache columns that are padding in every row left."
         idx = torch.tensor(keep, device=self.engine.device)
         self.cache.batch_select_indices(idx)
-        for name in ('mask', 'pos', 'z', 'stops', 'maxn', 'n', 'length', 'hit', 'done', 'tok'): setattr(self, name, getattr(self, name)[idx])
+        for name in ('mask', 'pos', 'z', 'delta', 'stops', 'maxn', 'n', 'length', 'hit', 'done', 'tok'): setattr(self, name, getattr(self, name)[idx])
         self.reqs, self.caps, self.gens = [self.reqs[b] for b in keep], [self.caps[b] for b in keep], [self.gens[b] for b in keep]
         first = int(self.mask.argmax(-1).min())  # leading columns that no row uses
         if first:
@@ -235,7 +238,8 @@ class _Live:
         pad_w = lambda t, w, fill: torch.nn.functional.pad(t, (0, w - t.shape[1]), value=fill)
         self.stops = torch.cat([pad_w(self.stops, W, -1), pad_w(other.stops, W, -1)])
         self.tok = torch.cat([pad_w(self.tok, T, 0), pad_w(other.tok, T, 0)])
-        for name in ('pos', 'z', 'maxn', 'n', 'length', 'hit', 'done'): setattr(self, name, torch.cat([getattr(self, name), getattr(other, name)]))
+        for name in ('pos', 'z', 'delta', 'maxn', 'n', 'length', 'hit', 'done'): setattr(self, name, torch.cat([getattr(self, name), getattr(other, name)]))
+        self.shifted = self.shifted or other.shifted
         self.reqs, self.caps, self.gens = self.reqs + other.reqs, self.caps + other.caps, self.gens + other.gens
         return self
 
@@ -263,6 +267,16 @@ class Backend:
     tokenizer = None  # decodes `Generation.text`; None: token ids only
     stop_ids: list[int] = []  # ids that end an answer when a request gives none
     supports_hidden: bool = False  # can return `Generation.hidden` for `capture_hidden` requests
+    supports_delta: bool = False  # adds a request's `delta` to its final hidden states before the head (SLOT)
+
+    def prompt_hidden(self, prompt: list[int], # token ids (P,)
+                     ) -> torch.Tensor:
+        "(P, d) final-norm hidden states of a prompt, no gradient (SLOT's objective); raises `NotImplementedError` where the backend cannot."
+        raise NotImplementedError(f"{type(self).__name__} cannot return a prompt's hidden states")
+
+    def output_head(self):
+        "The callable latents (..., d) -> logits (..., V) this backend decodes with (SLOT differentiates through it); raises `NotImplementedError` where the backend has none in torch."
+        raise NotImplementedError(f"{type(self).__name__} has no torch output head")
 
     def prepare(self, requests: list[Request]):
         "Requests were queued (not yet decoding): start work on their prompts (prefill); the default does nothing."
@@ -295,6 +309,7 @@ class _Held:
 class Engine(Backend):
     "The Hugging Face backend: batched KV-cache decoding that returns latents; one engine per (model, tokenizer)."
     supports_hidden = True
+    supports_delta = True
     def __init__(self, model, tokenizer, # tokenizer may be None when `stop_ids` is given (then no text is decoded)
                  stop_ids: list[int] | None = None, # ids that end an answer; default `stop_token_ids(model, tokenizer, 'all')`
                  sync_every: int | None = None, # check for finished rows every n steps; default 1 on CPU, 16 on GPU
@@ -421,6 +436,13 @@ class Engine(Backend):
         held.rows -= 1
         if held.rows <= 0 and not held.keep: del self.prompts[key]
 
+    @torch.no_grad()
+    def prompt_hidden(self, prompt: list[int]) -> torch.Tensor:
+        "(P, d) final-norm hidden states of `prompt` (one forward pass, no cache kept, no gradient)."
+        return self.decoder(input_ids=torch.tensor([list(prompt)], device=self.device), use_cache=False).last_hidden_state[0]
+
+    def output_head(self): return self.head
+
     def release(self, prompt: list[int]):
         "Drop the `keep_prompt` hold on `prompt`'s cache; the cache goes when no row uses it."
         key = tuple(prompt)
@@ -434,7 +456,7 @@ class Engine(Backend):
         "Decode one token for every running row (sampled rows with their own generators); return the rows that finished."
         live, out = self.live, []
         if live is None: return out
-        logits = self.head(live.z)  # (B, d) -> (B, V)
+        logits = self.head(live.z + live.delta if live.shifted else live.z)  # (B, d) -> (B, V); SLOT rows shifted by their delta
         nxt = logits.argmax(-1)
         for b in live.sampled: nxt[b] = _sample_row(logits[b], live.reqs[b].sampling, live.gens[b])
         live.record(nxt)
