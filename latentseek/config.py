@@ -18,6 +18,7 @@ METHODS = {  # --method name -> the class that runs it, as 'module:Class' or the
     'oracle': 'latentseek.methods.oracle:OraclePassAtN',
     'latentseek': 'latentseek.methods.latentseek:LatentSeek',
     'slot': 'latentseek.methods.slot:SLOT',
+    'ltpo': 'latentseek.methods.ltpo:LTPO',
 }
 REWARDS = {  # --reward name -> the `Reward` class (built by its `from_config`)
     'self': 'latentseek.reward:SelfReward',
@@ -47,7 +48,8 @@ COMPAT_PRESETS = {
                   stop='eos', freeze_model=False, latent_dtype='model', select='last', loss_eps=True,
                   extra_token=True, verifier_max_new_tokens=4096, verifier_stop='model'),
 }
-LATER_SETTINGS = dict(prompts=None, extra_token=False, verifier_stop='all', slot_steps=5, slot_lr=0.1)  # added after runs were committed: left out of the fingerprint at these values, as older code behaved
+LATER_SETTINGS = dict(prompts=None, extra_token=False, verifier_stop='all', slot_steps=5, slot_lr=0.1, ltpo_thoughts=10, ltpo_steps=10,
+                      ltpo_lr=0.03, ltpo_sigma=0.1, ltpo_sigma_decay=0.99, ltpo_top_k=10)  # added after runs were committed: left out of the fingerprint at these values, as older code behaved
 CHOICES = dict(
     dtype=('bfloat16', 'float32', 'float16'), method=METHODS.keys(), reward=REWARDS.keys(),  # live views: a method registered at run time is a valid choice
     compat=tuple(COMPAT_PRESETS), verdict_scope=('generation', 'all'), verdict_rule=('last', 'paper'),
@@ -72,7 +74,7 @@ class Config:
     dataset: str = 'demo'  # built-in name (demo, gsm8k, math500, aime2024), hub id, or a .jsonl/.json/.parquet file or folder
     prompt_idx: int = 0  # solver prompt: 0 = reason step by step, answer in \boxed{}; 1 = JSON with "final answer"
     prompts: str | None = None  # a prompts file (YAML or JSON, see Prompts) replacing any solver or verifier prompt or the verdict marker; None = ours
-    method: str = 'latentseek'  # a name in METHODS: cot | bon (best of N by self-reward) | sc (self-consistency vote) | oracle (pass@N, needs gold) | latentseek | slot
+    method: str = 'latentseek'  # a name in METHODS: cot | bon (best of N by self-reward) | sc (self-consistency vote) | oracle (pass@N, needs gold) | latentseek | slot | ltpo
     reward: str = 'self'  # LatentSeek's reward, a name in REWARDS: self (4 verifiers run by the model itself) | psrm (0 if right, else -1)
     # LatentSeek (Algorithm 1)
     rho: float = 0.2  # fraction of the CoT answer's latents that are optimised, in (0, 1]
@@ -91,6 +93,12 @@ class Config:
     top_p: float = 1.0  # bon, sc, oracle: nucleus sampling mass
     slot_steps: int = 5  # slot: AdamW steps on the prompt's own cross-entropy (SLOT code, run.sh for GSM8K: times=5)
     slot_lr: float = 0.1  # slot: AdamW learning rate of the delta (SLOT code, run.sh: lr=0.1; weight decay 1e-8, eps 1e-5 as its model file)
+    ltpo_thoughts: int = 10  # ltpo: thought tokens inserted at the end of the user turn (LTPO code, main.py: num_thought_tokens 10)
+    ltpo_steps: int = 10  # ltpo: perturbation steps (main.py: max_num_steps 10)
+    ltpo_lr: float = 0.03  # ltpo: step size of the policy-gradient update (main.py: lr 0.03)
+    ltpo_sigma: float = 0.1  # ltpo: initial standard deviation of the Gaussian perturbation (main.py: sigma 0.1)
+    ltpo_sigma_decay: float = 0.99  # ltpo: sigma is multiplied by this after each step (main.py: sigma_decay 0.99)
+    ltpo_top_k: int = 10  # ltpo: top-k log-probabilities in the confidence reward (main.py: top_k 10)
     # running
     batch_size: int = 1  # problems run together
     seed: int = 0  # seeds torch, random and numpy; 0 seeds too
@@ -116,11 +124,12 @@ class Config:
             if v is not None and v not in allowed: raise ValueError(f"{name}={v!r} is not one of {tuple(allowed)}")
         if not 0 < self.rho <= 1: raise ValueError(f"rho={self.rho!r} must be in (0, 1]")
         if not self.lr > 0: raise ValueError(f"lr={self.lr!r} must be > 0")
-        if not self.slot_lr > 0: raise ValueError(f"slot_lr={self.slot_lr!r} must be > 0")
-        for name in ('max_steps', 'start_index', 'slot_steps'):
+        for name in ('slot_lr', 'ltpo_lr', 'ltpo_sigma', 'ltpo_sigma_decay'):
+            if not getattr(self, name) > 0: raise ValueError(f"{name}={getattr(self, name)!r} must be > 0")
+        for name in ('max_steps', 'start_index', 'slot_steps', 'ltpo_steps'):
             if not (isinstance(getattr(self, name), int) and getattr(self, name) >= 0):
                 raise ValueError(f"{name}={getattr(self, name)!r} must be an integer >= 0")
-        for name in ('update_cap', 'max_new_tokens', 'verifier_max_new_tokens', 'n_samples', 'batch_size'):
+        for name in ('update_cap', 'max_new_tokens', 'verifier_max_new_tokens', 'n_samples', 'batch_size', 'ltpo_thoughts', 'ltpo_top_k'):
             if name == 'verifier_max_new_tokens' and self.verifier_max_new_tokens is None: continue
             if not (isinstance(getattr(self, name), int) and getattr(self, name) >= 1):
                 raise ValueError(f"{name}={getattr(self, name)!r} must be an integer >= 1")

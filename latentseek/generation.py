@@ -12,7 +12,8 @@ from transformers import DynamicCache
 
 # %% auto #0
 __all__ = ['END_OF_TURN', 'output_head', 'decoder_of', 'stop_token_ids', 'Generation', 'reference_generate', 'PromptCache',
-           'Sampling', 'Request', 'common_prefix', 'length_chunks', 'Backend', 'Engine', 'Scheduler', 'generate']
+           'Sampling', 'Request', 'prompt_key', 'common_prefix', 'length_chunks', 'Backend', 'Engine', 'Scheduler',
+           'generate']
 
 # %% ../nbs/06_generation.ipynb #4791f2c5
 def output_head(model,
@@ -132,6 +133,11 @@ class Request:
     keep_prompt: bool = False  # keep the prompt's cache after this row finishes, until `release(prompt)` (a problem's later iterations reuse it)
     group: object = None  # a hint: requests added together with equal `group` share a long prefix (a backend may prefill it once)
     delta: torch.Tensor | None = None  # (d,) added to the final hidden state before the head at every position of this row (SLOT); backends with `supports_delta` only
+    embeds: tuple[int, torch.Tensor] | None = None  # (start, (N, d)): input embeddings in place of prompt tokens start .. start+N-1 (LTPO's thoughts); backends with `supports_embeds` only
+
+def prompt_key(r: Request) -> tuple:
+    "The prompt-cache key of a request: its prompt ids, and the identity of its input embeddings if it has any."
+    return tuple(r.prompt) if r.embeds is None else (tuple(r.prompt), r.embeds[0], id(r.embeds[1]))
 
 def _sample_row(logits, s: Sampling, gen) -> torch.Tensor:
     "One row's (V,) logits -> a sampled id, drawn with the row's own generator (so it does not depend on its batch)."
@@ -268,6 +274,18 @@ class Backend:
     stop_ids: list[int] = []  # ids that end an answer when a request gives none
     supports_hidden: bool = False  # can return `Generation.hidden` for `capture_hidden` requests
     supports_delta: bool = False  # adds a request's `delta` to its final hidden states before the head (SLOT)
+    supports_embeds: bool = False  # takes a request's `embeds` in place of some prompt tokens (LTPO)
+
+    def input_embeddings(self, ids: list[int], # token ids (P,)
+                        ) -> torch.Tensor:
+        "(P, d) the model's input embeddings of `ids` (LTPO starts its thoughts there); raises `NotImplementedError` where the backend cannot."
+        raise NotImplementedError(f"{type(self).__name__} cannot return input embeddings")
+
+    def logits_from_embeds(self, embeds: torch.Tensor, # (P, d) input embeddings of a whole prompt
+                           positions: list[int], # the positions whose next-token logits are wanted
+                          ) -> torch.Tensor:
+        "(len(positions), V) next-token logits of a prompt given as embeddings, no gradient (LTPO's confidence); raises `NotImplementedError` where the backend cannot."
+        raise NotImplementedError(f"{type(self).__name__} cannot run a prompt given as embeddings")
 
     def prompt_hidden(self, prompt: list[int], # token ids (P,)
                      ) -> torch.Tensor:
@@ -310,6 +328,7 @@ class Engine(Backend):
     "The Hugging Face backend: batched KV-cache decoding that returns latents; one engine per (model, tokenizer)."
     supports_hidden = True
     supports_delta = True
+    supports_embeds = True
     def __init__(self, model, tokenizer, # tokenizer may be None when `stop_ids` is given (then no text is decoded)
                  stop_ids: list[int] | None = None, # ids that end an answer; default `stop_token_ids(model, tokenizer, 'all')`
                  sync_every: int | None = None, # check for finished rows every n steps; default 1 on CPU, 16 on GPU
@@ -339,13 +358,16 @@ class Engine(Backend):
         if len(stop_ids) != B: raise ValueError(f"{len(stop_ids)} stop-id lists for {B} rows")
         return [list(x) for x in stop_ids]
 
-    def _forward(self, ids, mask, pos, cache):
+    def _forward(self, ids, mask, pos, cache, embeds=None):
+        "Final-norm states (B, S, d) of `ids` (B, S), or of `embeds` (B, S, d) in their place, on `cache`."
         if ids.shape[1] == 1 and self._packed_decode: mask = mask.bool()[:, None, None, :]  # (B, S) -> (B, 1, 1, S), see below
-        return self.decoder(input_ids=ids, attention_mask=mask, position_ids=pos, use_cache=True, **{self._cache_kw: cache}).last_hidden_state
+        feed = dict(input_ids=ids) if embeds is None else dict(inputs_embeds=embeds)
+        return self.decoder(**feed, attention_mask=mask, position_ids=pos, use_cache=True, **{self._cache_kw: cache}).last_hidden_state
 
     @torch.no_grad()
     def prefill(self, prompts: list[list[int]], # token ids (P_i,) of each prompt
                 share: int | list[list[int]] = 1, # n: each consecutive group of n prompts shares its common prefix; or the groups as index lists
+                embeds: list | None = None, # per prompt None or (start, (N, d)) input embeddings in place of its tokens start .. start+N-1 (no sharing then)
                ) -> list[PromptCache]:
         """One `PromptCache` per prompt (P_i,), in order. Prompts are prefilled in left-padded batches of at most
         `prefill_batch` rows, grouped by length (`length_chunks`) so that little compute goes to padding. With
@@ -353,6 +375,7 @@ class Engine(Backend):
         own rest on top of it (the 4 verifier prompts of an answer share its question and solution). Raises
         `ValueError` on an empty prompt."""
         if any(len(p) == 0 for p in prompts): raise ValueError('empty prompt: nothing to condition on')
+        if embeds is not None and any(e is not None for e in embeds): share = 1  # a prompt with its own embeddings shares nothing
         if isinstance(share, int) and share > 1: share = [list(range(s, min(s + share, len(prompts)))) for s in range(0, len(prompts), share)]
         if not isinstance(share, int): return self._prefill_shared(prompts, share)
         out = [None] * len(prompts)
@@ -366,7 +389,15 @@ class Engine(Backend):
                 mask[b, P - len(p):] = 1
             pos = (mask.cumsum(-1) - 1).clamp(min=0)
             cache = DynamicCache()
-            h = self._forward(ids, mask, pos, cache)  # (B, P, d)
+            x = None
+            if embeds is not None and any(embeds[i] is not None for i in idx):
+                x = self.model.get_input_embeddings()(ids)  # (B, P, d), with each row's given embeddings in place
+                for b, i in enumerate(idx):
+                    if embeds[i] is None: continue
+                    start, e = embeds[i]
+                    at = P - len(chunk[b]) + start
+                    x[b, at:at + len(e)] = e.to(x)
+            h = self._forward(ids, mask, pos, cache, x)  # (B, P, d)
             for b, (i, p) in enumerate(zip(idx, chunk)):
                 kv = [(l.keys[b:b + 1, :, P - len(p):].clone(), l.values[b:b + 1, :, P - len(p):].clone()) for l in cache.layers]
                 out[i] = PromptCache(list(p), kv, h[b, -1].clone())
@@ -392,15 +423,19 @@ class Engine(Backend):
     # the Backend interface
     def prepare(self, requests: list[Request]):
         "Hold every request's prompt in the prompt cache, prefilling those not there yet (in one call; `group`s share a prefix)."
-        new = {}
+        new, own = {}, {}
         for r in requests:
-            key = tuple(r.prompt)
+            key = prompt_key(r)
             held = self.prompts.get(key)
             if held is None:
                 held = self.prompts[key] = _Held()
-                new[key] = r.group
+                if r.embeds is None: new[key] = r.group
+                else: own[key] = r
             held.rows += 1
             held.keep |= r.keep_prompt
+        if own:  # prompts with their own input embeddings (LTPO): prefilled together, sharing nothing
+            rs = list(own.values())
+            for key, cache in zip(own, self.prefill([list(r.prompt) for r in rs], embeds=[r.embeds for r in rs])): self.prompts[key].cache = cache
         if not new: return
         keys, hints = list(new), list(new.values())
         groups, start = [], 0
@@ -421,7 +456,7 @@ class Engine(Backend):
     def admit(self, requests: list[Request]):
         "Start decoding `requests`; their prompts must have been `prepare`d. Raises `ValueError` on `max_new_tokens < 1`."
         if not requests: return
-        caches = [self.prompts[tuple(r.prompt)].cache for r in requests]
+        caches = [self.prompts[prompt_key(r)].cache for r in requests]
         group = _Live(self, requests, caches)
         self.live = group if self.live is None else self.live.merge(group)
 
@@ -431,7 +466,7 @@ class Engine(Backend):
         return 0 if self.live is None else self.live.B
 
     def _finished(self, r: Request):
-        key = tuple(r.prompt)
+        key = prompt_key(r)
         held = self.prompts[key]
         held.rows -= 1
         if held.rows <= 0 and not held.keep: del self.prompts[key]
@@ -442,6 +477,17 @@ class Engine(Backend):
         return self.decoder(input_ids=torch.tensor([list(prompt)], device=self.device), use_cache=False).last_hidden_state[0]
 
     def output_head(self): return self.head
+
+    @torch.no_grad()
+    def input_embeddings(self, ids: list[int]) -> torch.Tensor:
+        "(P, d) the model's input embeddings of `ids`."
+        return self.model.get_input_embeddings()(torch.tensor([list(ids)], device=self.device))[0]
+
+    @torch.no_grad()
+    def logits_from_embeds(self, embeds: torch.Tensor, positions: list[int]) -> torch.Tensor:
+        "(len(positions), V) next-token logits at `positions` of a prompt given as (P, d) embeddings (one forward pass, no cache kept)."
+        h = self.decoder(inputs_embeds=embeds[None].to(self.model.dtype), use_cache=False).last_hidden_state[0]  # (P, d)
+        return self.head(h[positions])
 
     def release(self, prompt: list[int]):
         "Drop the `keep_prompt` hold on `prompt`'s cache; the cache goes when no row uses it."
