@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 MODULES = ['config', 'testing', 'kinds', 'prompts', 'data', 'answers', 'models', 'generation', 'reward', 'seek', 'methods.cot', 'methods.bon',
-           'methods.sc', 'methods.oracle', 'methods.latentseek', 'evaluate', 'cli', 'bench', 'report']
+           'methods.sc', 'methods.oracle', 'methods.latentseek', 'methods.slot', 'methods.ltpo', 'evaluate', 'parallel', 'cli', 'bench', 'report']
 
 
 @pytest.mark.parametrize('name', MODULES)
