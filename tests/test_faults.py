@@ -121,7 +121,8 @@ def test_sigterm_and_ctrl_c_leave_a_clean_folder(root):
     assert 'Traceback' not in err
     assert sorted(p.name for p in out.iterdir()) == ['config.json', 'results.jsonl']
     early = root / 'new' / 'nested' / 'run'
-    proc = subprocess.Popen(command(root, early), env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    default_int = lambda: signal.signal(signal.SIGINT, signal.SIG_DFL)  # a shell's background job ignores SIGINT; a terminal's does not
+    proc = subprocess.Popen(command(root, early), env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, preexec_fn=default_int)
     while not early.exists() and proc.poll() is None: time.sleep(0.01)  # the folder is made before the model loads
     proc.send_signal(signal.SIGINT)
     err = proc.communicate(timeout=60)[1]

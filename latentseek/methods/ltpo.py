@@ -11,22 +11,31 @@ from ..prompts import chat_ids, solver_messages
 from ..seek import Method
 
 # %% auto #0
-__all__ = ['thought_prompt', 'confidence', 'ltpo_thoughts', 'LTPO']
+__all__ = ['placeholder', 'thought_prompt', 'confidence', 'ltpo_thoughts', 'LTPO']
 
 # %% ../../nbs/08g_ltpo.ipynb #g1000007
-def thought_prompt(tokenizer, # the solver's tokenizer (with a chat template and a pad token)
+def placeholder(tokenizer) -> str:
+    "The thought token: the pad token, unless it is the end-of-turn/EOS token (SmolLM2's is), then the unk token (LTPO's code uses a token answers never hold: `<|endoftext|>` for Qwen)."
+    for tok in (tokenizer.pad_token, tokenizer.unk_token):
+        if tok is not None and tok != tokenizer.eos_token: return tok
+    return tokenizer.pad_token or tokenizer.eos_token
+
+def thought_prompt(tokenizer, # the solver's tokenizer (with a chat template)
                    messages: list[dict], # the solver messages (`solver_messages`)
                    n: int, # thought tokens to insert
                   ) -> tuple[list[int], int]:
-    "(prompt ids (P,), index of the first thought token): `n` pad tokens at the end of the last user turn, after 'Here are the n special tokens: ' (LTPO code, main.py); raises `ValueError` when the pad token does not tokenize as itself."
-    pad = tokenizer.pad_token or tokenizer.eos_token
-    pid = tokenizer.convert_tokens_to_ids(pad)
-    msgs = [dict(m) for m in messages]
-    u = max(i for i, m in enumerate(msgs) if m['role'] == 'user')
-    msgs[u]['content'] = f"{msgs[u]['content']}\n\nHere are the {n} special tokens: {pad * n}"
-    ids = chat_ids(tokenizer, msgs)
-    start = next((i for i in range(len(ids) - n, -1, -1) if ids[i:i + n] == [pid] * n), None)
-    if start is None: raise ValueError(f"the placeholder {pad!r} does not stay one token ({pid}) in the chat template: LTPO cannot place its thoughts")
+    "(prompt ids (P,), index of the first thought token): `n` placeholder tokens at the end of the last user turn, after 'Here are the n special tokens: ' (LTPO code, main.py); raises `ValueError` when they do not tokenize as n tokens there."
+    tok = placeholder(tokenizer)
+    pid = tokenizer.convert_tokens_to_ids(tok)
+    def render(k):
+        msgs = [dict(m) for m in messages]
+        u = max(i for i, m in enumerate(msgs) if m['role'] == 'user')
+        msgs[u]['content'] = f"{msgs[u]['content']}\n\nHere are the {n} special tokens: {tok * k}"
+        return chat_ids(tokenizer, msgs)
+    ids, bare = render(n), render(0)
+    start = next((i for i, (a, b) in enumerate(zip(ids, bare)) if a != b), len(bare))  # where the thoughts begin
+    if ids[start:start + n] != [pid] * n or len(ids) != len(bare) + n:
+        raise ValueError(f"the placeholder {tok!r} does not stay one token ({pid}) in the chat template: LTPO cannot place its thoughts")
     return ids, start
 
 # %% ../../nbs/08g_ltpo.ipynb #g1000009

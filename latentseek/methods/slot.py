@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import replace
 import torch
 from ..config import Config
+from ..generation import Backend
 from ..seek import Method
 
 # %% auto #0
