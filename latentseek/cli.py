@@ -111,7 +111,10 @@ def cmd_regrade(args):
     for p in args.paths:
         paths = shard_paths(p) if Path(p).is_dir() else [Path(p)]  # a folder: every results file of its run
         if not paths: raise FileNotFoundError(f"no results file in {p}")
-        for path in paths: print(path, regrade(path, drop_stale=args.drop_stale))
+        for path in paths:
+            c = regrade(path, drop_stale=args.drop_stale)
+            print(f"{path}: {c['records']} records, {c['iterates']} answers; verdicts changed {c['changed']} (final {c['final_changed']}), "
+                  f"answers read differently {c['answers_changed']}, records with re-read verifier verdicts {c['stale']} (dropped {c['dropped']})")
 
 def _terminated(signum, frame):
     "SIGTERM handler: unwind like Ctrl-C, so that run folders are closed (lock released, a folder without records removed)."

@@ -450,9 +450,10 @@ def _regrade(path: Path, write: bool, drop_stale: bool) -> dict:
         changed['unchecked'] += unchecked
         if stale and drop_stale: changed['dropped'] += 1
         else: keep.append(r)
-    if write:
+    text = ''.join(json.dumps(r) + '\n' for r in keep)
+    if write and text != path.read_text():  # a file that reads the same is left as it is (its time stamp too)
         tmp = path.with_suffix('.jsonl.tmp')
-        tmp.write_text(''.join(json.dumps(r) + '\n' for r in keep))
+        tmp.write_text(text)
         tmp.replace(path)
     return changed
 
