@@ -415,14 +415,14 @@ def token_costs(runs: list[Run], # any runs
 
 # %% ../nbs/11_report.ipynb #dbdf949e
 _COMPUTE = ['model', 'dataset', 'prompt_idx', 'method', 'problems', 'n_common', 'accuracy %', 'answers / problem',
-            'solver tokens / problem', 'verifier tokens / problem', 'tokens / problem', 'source']
+            'solver tokens / problem', 'verifier tokens / problem', 'tokens / problem', 'optimisation tokens / problem', 'source']
 
 def _mean(xs: list) -> float | None:
     return sum(xs) / len(xs) if xs else None
 
 def compute_data(runs: list[Run], # loaded runs, any mix of models, datasets, prompts and methods
                 ) -> pd.DataFrame:
-    "Per (model, dataset, prompt_idx, method): accuracy %, solver answers and generated tokens (solver, verifier, both) per problem, on the problems all methods of its (model, dataset, prompt_idx) answered."
+    "Per (model, dataset, prompt_idx, method): accuracy %, solver answers and generated tokens (solver, verifier, both) per problem, and the tokens a method ran through the model to optimise (SLOT's, LTPO's record field `optimisation_tokens`; not generated, so not in the plot's axis), on the problems all methods of its (model, dataset, prompt_idx) answered."
     groups, rows = _merge(runs), []
     models = list(dict.fromkeys(run.model for run in runs))
     columns = sorted({k[1:3] for k in groups}, key=lambda c: (_dataset_rank(c[0]), c[0], c[1]))
@@ -436,10 +436,11 @@ def compute_data(runs: list[Run], # loaded runs, any mix of models, datasets, pr
             if not any(groups[(*key, l)]['kind'].name == BASELINE for l in labels):
                 cot, source = _baseline(groups, key, labels)
                 if cot:
-                    per[_baseline_label()] = ({i: (_correct(it), 1, generated_tokens([it])['solver'], 0) for i, it in cot.items()}, source)
+                    per[_baseline_label()] = ({i: (_correct(it), 1, generated_tokens([it])['solver'], 0, 0) for i, it in cot.items()}, source)
             for l in labels:
                 records = groups[(*key, l)]['records']
-                per[l] = ({i: (_correct(r['final']), len(r['trace']), _tokens(r)['solver'], _tokens(r)['verifier']) for i, r in records.items()}, 'run')
+                per[l] = ({i: (_correct(r['final']), len(r['trace']), _tokens(r)['solver'], _tokens(r)['verifier'], r.get('optimisation_tokens') or 0)
+                           for i, r in records.items()}, 'run')
             common = set.intersection(*(set(by_id) for by_id, _ in per.values()))
             for label, (by_id, source) in per.items():
                 counted = [v for i, v in by_id.items() if i in common]
@@ -448,7 +449,8 @@ def compute_data(runs: list[Run], # loaded runs, any mix of models, datasets, pr
                 rows.append({'model': model, 'dataset': ds, 'prompt_idx': p, 'method': label, 'problems': len(by_id), 'n_common': len(counted),
                              'accuracy %': _pct([v[0] for v in counted]), 'answers / problem': _mean([v[1] for v in counted]),
                              'solver tokens / problem': solver, 'verifier tokens / problem': verifier,
-                             'tokens / problem': None if solver is None else solver + verifier, 'source': source})
+                             'tokens / problem': None if solver is None else solver + verifier,
+                             'optimisation tokens / problem': _mean([v[4] for v in counted]), 'source': source})
     return pd.DataFrame(rows, columns=_COMPUTE)
 
 # %% ../nbs/11_report.ipynb #8e12c839

@@ -97,5 +97,6 @@ class LTPO(Method):
         return []
 
     def fields(self) -> dict:
-        "`ltpo_rewards`: the confidence of each step's perturbed thoughts; `ltpo_prompt_tokens`: the prompt with its thoughts."
-        return {'ltpo_rewards': [round(r, 6) for r in self.rewards], 'ltpo_prompt_tokens': len(self.ids)}
+        "`ltpo_rewards`: the confidence of each step's perturbed thoughts; `ltpo_prompt_tokens`: the prompt with its thoughts; `optimisation_tokens`: tokens run through the model by the loop."
+        return {'ltpo_rewards': [round(r, 6) for r in self.rewards], 'ltpo_prompt_tokens': len(self.ids),
+                'optimisation_tokens': len(self.ids) * len(self.rewards)}  # one forward pass of the prompt per step

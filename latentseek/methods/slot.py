@@ -57,5 +57,6 @@ class SLOT(Method):
         return []
 
     def fields(self) -> dict:
-        "`slot_losses`: the prompt's cross-entropy (nats/token) before each AdamW step and after the last."
-        return {'slot_losses': [round(l, 6) for l in self.losses], 'slot_delta_norm': round(float(self.delta.float().norm()), 6)}
+        "`slot_losses`: the prompt's cross-entropy (nats/token) before each AdamW step and after the last; `optimisation_tokens`: prompt tokens run through the model to fit delta."
+        return {'slot_losses': [round(l, 6) for l in self.losses], 'slot_delta_norm': round(float(self.delta.float().norm()), 6),
+                'optimisation_tokens': len(self.prompt)}  # one forward pass of the prompt for h (the AdamW steps run the head alone)
