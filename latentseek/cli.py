@@ -74,6 +74,9 @@ def cmd_eval(args) -> dict:
     from latentseek.seek import get_method
     from latentseek.parallel import workers
     w = workers()  # in a launch (accelerate, torchrun) rank 0 speaks for all
+    if args.no_progress:  # no bar at all, the model loader's included
+        from transformers.utils import logging as hf_logging
+        hf_logging.disable_progress_bar()
     launch = f", {w.world} processes" if w.world > 1 else ''
     if w.main: print(f"latentseek eval: {len(problems)} problems from {cfg.dataset}, {get_method(cfg.method).label(cfg.to_dict())}, "
                      f"model {cfg.model}{launch}, results in {run_dir}", flush=True)
