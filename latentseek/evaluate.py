@@ -4,7 +4,7 @@
 
 # %% ../nbs/09_evaluate.ipynb #6bfa2eab
 from __future__ import annotations
-import json, math, os, platform, random, re, time, warnings
+import json, math, os, platform, random, re, sys, time, warnings
 try: import fcntl
 except ImportError: fcntl = None  # Windows: no flock
 from dataclasses import asdict
@@ -374,6 +374,8 @@ def evaluate(cfg: Config, # what to run
         if out.records and w.main: out.write_config()  # the latest call's batch size, device and dataset path, once the records fit
         w.wait()  # every process has read the folder: they deal the same list below, and only now does anyone write
         todo = w.share([p for p in problems if p.id not in out.done_ids])
+        if not todo and progress and w.main and all(p.id in out.done_ids for p in problems):
+            print(f"all {len(problems)} problems are on disk in {out.dir} already: nothing to run", file=sys.stderr)
         if todo:
             set_seed(cfg.seed)
             if model is None: model, tokenizer = load_model(cfg.model, cfg.dtype, w.device if cfg.device == 'auto' and w.device else cfg.device)
