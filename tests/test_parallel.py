@@ -1,7 +1,7 @@
 """Data-parallel runs, tried as a user would, through `accelerate launch` on the CPU (2 processes, gloo): two processes
 give the records of one process on the same problems (SmolLM2, float32, timings aside); a launch with one process
 killed by SIGKILL mid-run, then rerun with one process, ends with the same records, none lost or doubled."""
-import importlib.util, json, os, signal, subprocess, sys, time
+import importlib.util, json, os, signal, socket, subprocess, sys, time
 from pathlib import Path
 import pytest
 from latentseek.evaluate import read_run, same_record, shard_paths
@@ -10,8 +10,13 @@ BIN = Path(sys.executable).parent
 ENV = {**os.environ, 'OMP_NUM_THREADS': '1', 'PYTHONWARNINGS': 'ignore'}
 # accelerate 1.x runs `--cpu` launches as one process (its multi-CPU route is mpirun); `--multi_gpu` on a machine
 # without GPUs starts torch's launcher with the CPU processes joined over gloo, which is what a CPU run needs
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
+
 LAUNCH = [str(BIN / 'accelerate'), 'launch', '--multi_gpu', '--num_processes', '2', '--num_machines', '1',
-          '--mixed_precision', 'no', '--dynamo_backend', 'no', '--main_process_port', '29517', '-m', 'latentseek']
+          '--mixed_precision', 'no', '--dynamo_backend', 'no', '--main_process_port', str(free_port()), '-m', 'latentseek']
 
 
 def eval_args(data: Path, out: Path, limit: int) -> list[str]:
