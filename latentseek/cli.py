@@ -90,7 +90,7 @@ def cmd_eval(args) -> dict:
 def cmd_solve(args):
     from latentseek.evaluate import set_seed
     from latentseek.models import load_model
-    from latentseek.generation import Engine
+    from latentseek.generation import make_backend
     from latentseek.seek import Seeker
     from latentseek.prompts import dataset_kind
     from latentseek.answers import extract_answer, judge
@@ -99,7 +99,7 @@ def cmd_solve(args):
     problem = Problem('cli-0', args.question, args.gold, kind, 'cli', 0)
     set_seed(cfg.seed)
     model, tok = load_model(cfg.model, cfg.dtype, cfg.device)
-    engine = Engine(model, tok)
+    engine = make_backend(cfg, model, tok)
     r = Seeker(engine, None, cfg).run([problem])[0]  # None: the method's own reward, built from cfg
     for it in r.trace:
         ok = '' if args.gold is None else f", correct={judge(it.text, args.gold, kind, cfg.prompt_idx)}"

@@ -8,7 +8,8 @@ import dataclasses, hashlib, importlib, json, math
 from dataclasses import dataclass, field, asdict, fields
 
 # %% auto #0
-__all__ = ['METHODS', 'REWARDS', 'COMPAT_PRESETS', 'LATER_SETTINGS', 'CHOICES', 'registered', 'Config']
+__all__ = ['METHODS', 'REWARDS', 'BACKENDS', 'COMPAT_PRESETS', 'LATER_SETTINGS', 'VOLATILE_SETTINGS', 'CHOICES', 'registered',
+           'Config']
 
 # %% ../nbs/00_config.ipynb #1b2c3d4e
 METHODS = {  # --method name -> the class that runs it, as 'module:Class' or the class itself (one line per method; see the Seeker chapter)
@@ -23,6 +24,10 @@ METHODS = {  # --method name -> the class that runs it, as 'module:Class' or the
 REWARDS = {  # --reward name -> the `Reward` class (built by its `from_config`)
     'self': 'latentseek.reward:SelfReward',
     'psrm': 'latentseek.reward:PSRM',
+}
+BACKENDS = {  # --backend name -> the `Backend` class that generates the tokens (built by its `from_config`)
+    'hf': 'latentseek.generation:Engine',
+    'vllm': 'latentseek.vllm_backend:VLLMBackend',
 }
 
 def registered(registry: dict, # METHODS or REWARDS
@@ -49,9 +54,11 @@ COMPAT_PRESETS = {
                   extra_token=True, verifier_max_new_tokens=4096, verifier_stop='model'),
 }
 LATER_SETTINGS = dict(prompts=None, extra_token=False, verifier_stop='all', slot_steps=5, slot_lr=0.1, ltpo_thoughts=10, ltpo_steps=10,
-                      ltpo_lr=0.03, ltpo_sigma=0.1, ltpo_sigma_decay=0.99, ltpo_top_k=10)  # added after runs were committed: left out of the fingerprint at these values, as older code behaved
+                      ltpo_lr=0.03, ltpo_sigma=0.1, ltpo_sigma_decay=0.99, ltpo_top_k=10, backend='hf')  # added after runs were committed: left out of the fingerprint at these values, as older code behaved
+VOLATILE_SETTINGS = ('batch_size', 'device', 'dataset', 'vllm_gpu_memory_utilization', 'vllm_tensor_parallel_size', 'vllm_max_model_len',
+                     'vllm_enforce_eager')  # how and where a run computes, not what: left out of the fingerprint
 CHOICES = dict(
-    dtype=('bfloat16', 'float32', 'float16'), method=METHODS.keys(), reward=REWARDS.keys(),  # live views: a method registered at run time is a valid choice
+    dtype=('bfloat16', 'float32', 'float16'), method=METHODS.keys(), reward=REWARDS.keys(), backend=BACKENDS.keys(),  # live views: a method registered at run time is a valid choice
     compat=tuple(COMPAT_PRESETS), verdict_scope=('generation', 'all'), verdict_rule=('last', 'paper'),
     verifier_input=('clean', 'raw'), verifier_decoding=('greedy', 'model'), stop=('all', 'eos'), verifier_stop=('all', 'model'),
     latent_dtype=('float32', 'model'), select=('best', 'last'), prompt_idx=(0, 1),
@@ -101,6 +108,11 @@ class Config:
     ltpo_top_k: int = 10  # ltpo: top-k log-probabilities in the confidence reward (main.py: top_k 10)
     # running
     batch_size: int = 1  # problems run together
+    backend: str = 'hf'  # generation backend, a name in BACKENDS: hf (our KV-cache engine) | vllm (vLLM generates every token; LatentSeek's latents from one torch prefill)
+    vllm_gpu_memory_utilization: float = 0.5  # vllm: share of GPU memory vLLM may take (weights and KV cache); the torch copy of the model lives in the rest
+    vllm_tensor_parallel_size: int = 1  # vllm: GPUs one model is split over
+    vllm_max_model_len: int | None = None  # vllm: longest prompt + answer in tokens; None = the model's own limit
+    vllm_enforce_eager: bool | None = None  # vllm: no CUDA graphs / torch.compile; None = on CPU only (start-up 25 s instead of 100+ s)
     seed: int = 0  # seeds torch, random and numpy; 0 seeds too
     compat: str = 'fixed'  # 'fixed' corrects the paper code's quirks; 'paper' reproduces them
     verdict_scope: str | None = None  # where the verdict is searched: generation | all (prompt too); None = from compat
@@ -129,8 +141,9 @@ class Config:
         for name in ('max_steps', 'start_index', 'slot_steps', 'ltpo_steps'):
             if not (isinstance(getattr(self, name), int) and getattr(self, name) >= 0):
                 raise ValueError(f"{name}={getattr(self, name)!r} must be an integer >= 0")
-        for name in ('update_cap', 'max_new_tokens', 'verifier_max_new_tokens', 'n_samples', 'batch_size', 'ltpo_thoughts', 'ltpo_top_k'):
-            if name == 'verifier_max_new_tokens' and self.verifier_max_new_tokens is None: continue
+        for name in ('update_cap', 'max_new_tokens', 'verifier_max_new_tokens', 'n_samples', 'batch_size', 'ltpo_thoughts', 'ltpo_top_k',
+                     'vllm_tensor_parallel_size', 'vllm_max_model_len'):
+            if name in ('verifier_max_new_tokens', 'vllm_max_model_len') and getattr(self, name) is None: continue
             if not (isinstance(getattr(self, name), int) and getattr(self, name) >= 1):
                 raise ValueError(f"{name}={getattr(self, name)!r} must be an integer >= 1")
         if self.grad_clip is not None and not self.grad_clip > 0: raise ValueError(f"grad_clip={self.grad_clip!r} must be > 0 or None")
@@ -138,6 +151,7 @@ class Config:
         if math.isnan(self.threshold): raise ValueError(f"threshold={self.threshold!r} must be a number (a reward is compared with it)")
         if self.device != 'auto': _check_device(self.device)
         if not self.temperature > 0: raise ValueError(f"temperature={self.temperature!r} must be > 0")
+        if not 0 < self.vllm_gpu_memory_utilization <= 1: raise ValueError(f"vllm_gpu_memory_utilization={self.vllm_gpu_memory_utilization!r} must be in (0, 1]")
         if not 0 < self.top_p <= 1: raise ValueError(f"top_p={self.top_p!r} must be in (0, 1]")
         if not isinstance(self.seed, int): raise ValueError(f"seed={self.seed!r} must be an integer")
         return self
@@ -166,9 +180,9 @@ class Config:
 
     def result_settings(self, prompt_set: PromptSet | None = None, # the texts to hash for `prompts` (a stored run's); None: read the file
                        ) -> dict:
-        "The resolved settings that change a problem's result: all but batch size, device and dataset path, with the prompts file as the hash of its texts; settings in `LATER_SETTINGS` are left out at their listed value."
+        "The resolved settings that change a problem's result: all but batch size, device, dataset path and the vLLM engine's sizes (`VOLATILE_SETTINGS`), with the prompts file as the hash of its texts; settings in `LATER_SETTINGS` are left out at their listed value."
         d = self.resolved().to_dict()
-        for k in ('batch_size', 'device', 'dataset'): d.pop(k)
+        for k in VOLATILE_SETTINGS: d.pop(k)
         if d['prompts'] is not None: d['prompts'] = (prompt_set or self.prompt_set()).hash()
         if d['prompts'] == DEFAULT_PROMPTS.hash(): d['prompts'] = None  # a file that holds our prompts is ours
         for k, v in LATER_SETTINGS.items():
@@ -177,5 +191,5 @@ class Config:
 
     def fingerprint(self, prompt_set: PromptSet | None = None, # as in `result_settings`
                    ) -> str:
-        "Hash of `result_settings()` (so not of batch size, device or dataset path), 12 hex digits."
+        "Hash of `result_settings()` (so not of batch size, device, dataset path or the vLLM engine's sizes), 12 hex digits."
         return hashlib.sha256(json.dumps(self.result_settings(prompt_set), sort_keys=True).encode()).hexdigest()[:12]

@@ -13,11 +13,11 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 import latentseek
-from .config import Config, REWARDS, registered
+from .config import Config, BACKENDS, REWARDS, registered
 from .data import Problem, load_problems
 from .answers import extract_answer, judge
 from .models import load_model
-from .generation import Engine
+from .generation import Engine, make_backend
 from .reward import make_reward, read_verdict
 from .prompts import VERDICT_MARKER, DEFAULT_PROMPTS, PromptSet
 from .kinds import _clip
@@ -367,6 +367,8 @@ def evaluate(cfg: Config, # what to run
                          f"{len(missing)} of {len(problems)} problems have none (e.g. {missing[0]!r})")
     kinds = {p.dataset for p in problems}
     if len(kinds) > 1: raise ValueError(f"one run judges one kind of dataset, got {sorted(kinds)}")
+    why = registered(BACKENDS, cfg.backend, 'backend').check(cfg)  # e.g. vLLM not installed: say so before a run folder is made
+    if why: raise ModuleNotFoundError(why)
     if not problems: return summarize([])  # nothing to run: no run folder either
     w, run_dir = workers(), Path(run_dir or default_run_dir(cfg, kind=problems[0].dataset))
     with _open_run(run_dir, cfg, w) as out:
@@ -379,7 +381,7 @@ def evaluate(cfg: Config, # what to run
         if todo:
             set_seed(cfg.seed)
             if model is None: model, tokenizer = load_model(cfg.model, cfg.dtype, w.device if cfg.device == 'auto' and w.device else cfg.device)
-            engine = Engine(model, tokenizer)
+            engine = make_backend(cfg, model, tokenizer)  # `cfg.backend`: the HF engine, or vLLM
             seeker = Seeker(engine, None if reward is None else make_reward(reward, cfg, engine, kinds.pop(), out.prompt_set), cfg, out.prompt_set)
             done = sum(p.id in out.done_ids for p in problems)
             bar = tqdm(total=len(problems), initial=done, disable=not progress or not w.main, desc=f'{cfg.method} {out.dir.name}')

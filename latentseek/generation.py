@@ -9,11 +9,12 @@ from collections import deque
 from dataclasses import dataclass, field
 import torch
 from transformers import DynamicCache
+from .config import BACKENDS, registered
 
 # %% auto #0
 __all__ = ['END_OF_TURN', 'output_head', 'decoder_of', 'stop_token_ids', 'Generation', 'reference_generate', 'PromptCache',
            'Sampling', 'Request', 'prompt_key', 'common_prefix', 'length_chunks', 'Backend', 'Engine', 'Scheduler',
-           'generate']
+           'make_backend', 'generate']
 
 # %% ../nbs/06_generation.ipynb #4791f2c5
 def output_head(model,
@@ -276,6 +277,18 @@ class Backend:
     supports_delta: bool = False  # adds a request's `delta` to its final hidden states before the head (SLOT)
     supports_embeds: bool = False  # takes a request's `embeds` in place of some prompt tokens (LTPO)
 
+    @classmethod
+    def check(cls, cfg) -> str | None:
+        "Why this backend cannot run `cfg` here (e.g. a missing package, with the command that installs it), or None; called before a run folder is made."
+        return None
+
+    @classmethod
+    def from_config(cls, cfg, # the run's `Config`
+                    model, tokenizer, # from `load_model(cfg.model, cfg.dtype, ...)`
+                   ) -> 'Backend':
+        "The backend a run with `cfg` generates on."
+        raise NotImplementedError(f"{cls.__name__} has no from_config")
+
     def input_embeddings(self, ids: list[int], # token ids (P,)
                         ) -> torch.Tensor:
         "(P, d) the model's input embeddings of `ids` (LTPO starts its thoughts there); raises `NotImplementedError` where the backend cannot."
@@ -351,6 +364,11 @@ class Engine(Backend):
         self.live: _Live | None = None
         self.steps = 0
         self.tokens_generated = 0  # running count of decoded tokens, for tokens/s reports
+
+    @classmethod
+    def from_config(cls, cfg, model, tokenizer) -> Engine:
+        "The engine on the caller's loaded model (`cfg` sets nothing here: the model's dtype and device are the run's)."
+        return cls(model, tokenizer)
 
     def _stop_rows(self, stop_ids, B) -> list[list[int]]:
         if stop_ids is None: return [self.stop_ids] * B
@@ -593,6 +611,16 @@ class Scheduler:
         while not self.idle:
             for r, g in self.step(): out[order[id(r)]] = g
         return out
+
+# %% ../nbs/06_generation.ipynb #b1a2c3d4
+def make_backend(cfg, # the run's `Config`: `cfg.backend` names a class in `BACKENDS`
+                 model, tokenizer, # the loaded model (`load_model`); every backend keeps it for what runs in torch
+                ) -> Backend:
+    "The generation backend `cfg.backend` names, built by its `from_config`; raises `ValueError` for an unknown name, and the backend's `check` message (e.g. `ModuleNotFoundError`) when it cannot run here."
+    cls = registered(BACKENDS, cfg.backend, 'backend')
+    why = cls.check(cfg)
+    if why: raise ModuleNotFoundError(why)
+    return cls.from_config(cfg, model, tokenizer)
 
 # %% ../nbs/06_generation.ipynb #dea0c54b
 def generate(engine: Engine, prompts: list[list[int]], # B prompts (P_i,)
