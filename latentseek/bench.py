@@ -12,16 +12,17 @@ from .config import Config
 from .data import Problem, load_problems, find_data_dir
 from .prompts import chat_ids, solver_messages
 from .models import load_model, resolve_device
-from .generation import Engine, reference_generate
+from .generation import Engine, make_backend, reference_generate
 from .reward import make_reward
 from .seek import Seeker
 from .methods.latentseek import reference_latent_seek
 from .testing import quiet_hf, tiny_tokenizer
 
 # %% auto #0
-__all__ = ['QWEN_SHAPES', 'memory_bandwidth', 'weight_bytes_per_token', 'decode_speed', 'cot_speedup', 'latentseek_speedup',
-           'bf16_agreement', 'throughput_once', 'eval_throughput', 'profile_decode', 'random_model', 'seek_throughput',
-           'machine', 'run_benchmark', 'report_markdown', 'plot_decode', 'main', 'targets']
+__all__ = ['BACKEND_SETTINGS', 'QWEN_SHAPES', 'memory_bandwidth', 'weight_bytes_per_token', 'decode_speed', 'cot_speedup',
+           'latentseek_speedup', 'bf16_agreement', 'throughput_once', 'throughput_in_process', 'eval_throughput',
+           'backend_comparison', 'run_backend_comparison', 'backends_markdown', 'profile_decode', 'random_model',
+           'seek_throughput', 'machine', 'run_benchmark', 'report_markdown', 'plot_decode', 'main', 'targets']
 
 # %% ../nbs/12_bench.ipynb #a6e04879
 def memory_bandwidth(device='cpu', gib: float = 1.0, repeats: int = 5) -> float:
@@ -107,27 +108,79 @@ def _peak_memory_gb(device) -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6  # KiB on Linux -> GB
 
 def throughput_once(cfg: Config, problems: list[Problem]) -> dict:
-    "Run `evaluate` once in this process; problems/hour, seconds and peak memory (GB)."
+    "Run `evaluate` once in this process on `cfg.backend` (built first: its start-up is timed apart, `startup_s`); problems/hour, seconds, peak memory (GB), and each problem's final answer."
     from latentseek.evaluate import evaluate
     model, tok = load_model(cfg.model, cfg.dtype, cfg.device)
+    t = time.perf_counter()
+    backend = make_backend(cfg, model, tok)
+    startup = time.perf_counter() - t
     with tempfile.TemporaryDirectory() as d:
         t = time.perf_counter()
-        s = evaluate(cfg, problems, Path(d) / 'run', model, tok, progress=False)
+        s = evaluate(cfg, problems, Path(d) / 'run', model, tok, progress=False, backend=backend)
         dt = time.perf_counter() - t
-    return {'batch_size': cfg.batch_size, 'problems': len(problems), 'seconds': dt, 'problems_per_hour': 3600 * len(problems) / dt,
-            'peak_memory_gb': _peak_memory_gb(model.device), 'final_accuracy': s['final_accuracy'], 'mean_iterations': s['mean_iterations']}
+        finals = {r['id']: r['final']['text'] for r in map(json.loads, (Path(d) / 'run' / 'results.jsonl').read_text().splitlines())}
+    if hasattr(backend, 'close'): backend.close()
+    return {'backend': cfg.backend, 'dtype': cfg.dtype, 'batch_size': cfg.batch_size, 'problems': len(problems), 'startup_s': startup, 'seconds': dt,
+            'problems_per_hour': 3600 * len(problems) / dt, 'peak_memory_gb': _peak_memory_gb(model.device),
+            'final_accuracy': s['final_accuracy'], 'mean_iterations': s['mean_iterations'], 'finals': finals}
+
+def throughput_in_process(cfg: Config, dataset: str, limit: int) -> dict:
+    "`throughput_once` in a fresh process (`latentseek.bench.main --throughput ...`), so that its peak memory is its own."
+    cmd = [sys.executable, '-c', 'from latentseek.bench import main; main()', '--throughput', json.dumps(cfg.to_dict()),
+           '--dataset-path', dataset, '--limit', str(limit)]
+    res = subprocess.run(cmd, capture_output=True, text=True)
+    if res.returncode != 0: raise RuntimeError(f"throughput run failed ({cfg.backend}, {cfg.dtype}, batch {cfg.batch_size}):\n{res.stderr[-2000:]}")
+    return json.loads(res.stdout.strip().splitlines()[-1])
 
 def eval_throughput(cfg: Config, dataset: str, limit: int, batch_sizes=(1, 4, 8, 16)) -> list[dict]:
-    "`throughput_once` for each batch size, each in its own process (`latentseek.bench.main --throughput ...`)."
-    out = []
-    for b in batch_sizes:
-        c = Config(**{**cfg.to_dict(), 'batch_size': b})
-        cmd = [sys.executable, '-c', 'from latentseek.bench import main; main()', '--throughput', json.dumps(c.to_dict()),
-               '--dataset-path', dataset, '--limit', str(limit)]
-        res = subprocess.run(cmd, capture_output=True, text=True)
-        if res.returncode != 0: raise RuntimeError(f"throughput run failed (batch {b}):\n{res.stderr[-2000:]}")
-        out.append(json.loads(res.stdout.strip().splitlines()[-1]))
-    return out
+    "`throughput_once` for each batch size, each in its own process."
+    return [throughput_in_process(Config(**{**cfg.to_dict(), 'batch_size': b}), dataset, limit) for b in batch_sizes]
+
+# %% ../nbs/12_bench.ipynb #b0c1d2e4
+def backend_comparison(cfg: Config, # method and settings (backend and dtype are set per run)
+                       dataset: str, limit: int, # the problems: the first `limit` of `dataset`
+                       backends=('hf', 'vllm'), dtypes=('float32', 'bfloat16'),
+                      ) -> list[dict]:
+    "`throughput_once` for every dtype and backend, each in its own process; each row adds `same_finals_as_hf`: how many final answers equal the HF backend's in that dtype."
+    rows = []
+    for dtype in dtypes:
+        runs = [throughput_in_process(Config(**{**cfg.to_dict(), 'backend': b, 'dtype': dtype}), dataset, limit) for b in backends]
+        ref = next((r['finals'] for r in runs if r['backend'] == 'hf'), None)
+        for r in runs:
+            finals = r.pop('finals')
+            r['same_finals_as_hf'] = None if ref is None else sum(finals.get(k) == v for k, v in ref.items())
+        rows += runs
+    return rows
+
+# %% ../nbs/12_bench.ipynb #b0c1d2e6
+BACKEND_SETTINGS = dict(method='latentseek', reward='psrm', max_steps=3, max_new_tokens=256)  # the compared evaluation: CoT with latents, PG steps, continuations
+
+def run_backend_comparison(out: str | Path, # folder for backends.json and backends.md
+                           model: str = 'qwen2.5-coder-1.5b-instruct', data: str | None = None, # GSM8K test.jsonl; default find_data_dir()
+                           problems: int = 8, batch_size: int = 8, backends=('hf', 'vllm'), dtypes=('float32', 'bfloat16'),
+                           device: str = 'cpu',
+                          ) -> dict:
+    "`backend_comparison` of LatentSeek-PSRM (`BACKEND_SETTINGS`) on the first GSM8K problems; writes `backends.json` and `backends.md` into `out`."
+    found = find_data_dir()
+    data = data or (str(found / 'gsm8k' / 'test.jsonl') if found else None)
+    if data is None: raise FileNotFoundError('no GSM8K data: pass data= (--data) or set LATENTSEEK_DATA')
+    cfg = Config(model=model, device=device, batch_size=batch_size, **BACKEND_SETTINGS)
+    env = {k: v for k, v in os.environ.items() if k.startswith('VLLM_CPU_')}
+    res = {'machine': machine(), 'model': model, 'data': Path(data).name, 'problems': problems, 'batch_size': batch_size, 'settings': BACKEND_SETTINGS,
+           'vllm_env': env, 'rows': backend_comparison(cfg, data, problems, backends, dtypes)}
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / 'backends.json').write_text(json.dumps(res, indent=1))
+    (out / 'backends.md').write_text(backends_markdown(res))
+    return res
+
+def backends_markdown(res: dict) -> str:
+    "The backend comparison as a Markdown table, with what was run."
+    m = res['machine']
+    head = (f"{res['model']}, first {res['problems']} problems of {res['data']}, batch size {res['batch_size']}, {res['settings']}; "
+            f"{m.get('gpu', str(m['cpus']) + ' CPUs')}, torch {m['torch']}; vLLM CPU settings {res['vllm_env'] or 'default'}.\n\n")
+    return head + _row_md(res['rows'], ['backend', 'dtype', 'problems_per_hour', 'seconds', 'startup_s', 'same_finals_as_hf', 'final_accuracy',
+                                        'mean_iterations', 'peak_memory_gb'])
 
 # %% ../nbs/12_bench.ipynb #d035b285
 def profile_decode(engine: Engine, prompt: list[int], batch: int = 1, tokens: int = 16, top: int = 12) -> list[dict]:
@@ -328,6 +381,10 @@ def main(argv=None):
     ap.add_argument('--seek-batch-sizes', default='1,8,32', help='LatentSeek batch sizes on the --random shapes')
     ap.add_argument('--seek-tokens', type=int, default=128, help='tokens of every LatentSeek answer on the --random shapes')
     ap.add_argument('--seek-problems', type=int, default=32, help='problems per LatentSeek throughput run on the --random shapes')
+    ap.add_argument('--backends', default=None, help='instead: compare these backends (e.g. hf,vllm) on one LatentSeek-PSRM evaluation; writes backends.json, backends.md in --out')
+    ap.add_argument('--backend-model', default='qwen2.5-coder-1.5b-instruct', help='model of the backend comparison')
+    ap.add_argument('--backend-problems', type=int, default=8, help='GSM8K problems of the backend comparison')
+    ap.add_argument('--backend-dtypes', default='float32,bfloat16', help='dtypes of the backend comparison')
     ap.add_argument('--throughput', default=None, help=argparse.SUPPRESS)
     ap.add_argument('--dataset-path', default=None, help=argparse.SUPPRESS)
     ap.add_argument('--limit', type=int, default=16, help=argparse.SUPPRESS)
@@ -337,6 +394,10 @@ def main(argv=None):
         cfg = Config.from_dict(json.loads(a.throughput))
         print(json.dumps(throughput_once(cfg, load_problems(a.dataset_path, limit=a.limit)))); return
     ints = lambda s: tuple(int(x) for x in s.split(',') if x)
+    if a.backends:
+        res = run_backend_comparison(a.out, a.backend_model, a.data, a.backend_problems, backends=tuple(a.backends.split(',')),
+                                     dtypes=tuple(a.backend_dtypes.split(',')), device=a.device)
+        print(backends_markdown(res)); return
     res = run_benchmark(a.out, a.device, tuple(x for x in a.models.split(',') if x), tuple(x for x in a.random.split(',') if x), a.data,
                         decode_tokens=a.tokens, batch_sizes=ints(a.batch_sizes), quick=a.quick,
                         seek_batch_sizes=ints(a.seek_batch_sizes), seek_tokens=a.seek_tokens, seek_problems=a.seek_problems)

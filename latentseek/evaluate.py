@@ -349,6 +349,7 @@ def evaluate(cfg: Config, # what to run
              problems: list[Problem] | None = None, # default: load_problems(cfg.dataset)
              run_dir: str | Path | None = None, # default: `default_run_dir(cfg, kind=<the problems' kind>)`
              model=None, tokenizer=None, # default: load_model(cfg.model, cfg.dtype, cfg.device)
+             backend=None, # a built `Backend` to generate on (e.g. one vLLM engine kept across calls); default `make_backend(cfg, model, tokenizer)`
              progress: bool = True, # show a progress bar
             ) -> dict:
     """Run `cfg.method` on every problem not yet in `run_dir`'s results files, appending each record as it finishes;
@@ -367,7 +368,7 @@ def evaluate(cfg: Config, # what to run
                          f"{len(missing)} of {len(problems)} problems have none (e.g. {missing[0]!r})")
     kinds = {p.dataset for p in problems}
     if len(kinds) > 1: raise ValueError(f"one run judges one kind of dataset, got {sorted(kinds)}")
-    why = registered(BACKENDS, cfg.backend, 'backend').check(cfg)  # e.g. vLLM not installed: say so before a run folder is made
+    why = registered(BACKENDS, cfg.backend, 'backend').check(cfg) if backend is None else None  # e.g. vLLM not installed: say so before a run folder is made
     if why: raise ModuleNotFoundError(why)
     if not problems: return summarize([])  # nothing to run: no run folder either
     w, run_dir = workers(), Path(run_dir or default_run_dir(cfg, kind=problems[0].dataset))
@@ -380,8 +381,8 @@ def evaluate(cfg: Config, # what to run
             print(f"all {len(problems)} problems are on disk in {out.dir} already: nothing to run", file=sys.stderr)
         if todo:
             set_seed(cfg.seed)
-            if model is None: model, tokenizer = load_model(cfg.model, cfg.dtype, w.device if cfg.device == 'auto' and w.device else cfg.device)
-            engine = make_backend(cfg, model, tokenizer)  # `cfg.backend`: the HF engine, or vLLM
+            if backend is None and model is None: model, tokenizer = load_model(cfg.model, cfg.dtype, w.device if cfg.device == 'auto' and w.device else cfg.device)
+            engine = backend if backend is not None else make_backend(cfg, model, tokenizer)  # `cfg.backend`: the HF engine, or vLLM
             seeker = Seeker(engine, None if reward is None else make_reward(reward, cfg, engine, kinds.pop(), out.prompt_set), cfg, out.prompt_set)
             done = sum(p.id in out.done_ids for p in problems)
             bar = tqdm(total=len(problems), initial=done, disable=not progress or not w.main, desc=f'{cfg.method} {out.dir.name}')
