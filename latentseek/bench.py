@@ -8,7 +8,7 @@ import argparse, json, os, platform, resource, subprocess, sys, tempfile, time
 from pathlib import Path
 import pandas as pd
 import torch
-from .config import Config
+from .config import BACKENDS, Config, registered
 from .data import Problem, load_problems, find_data_dir
 from .prompts import chat_ids, solver_messages
 from .models import load_model, resolve_device
@@ -110,7 +110,8 @@ def _peak_memory_gb(device) -> float:
 def throughput_once(cfg: Config, problems: list[Problem]) -> dict:
     "Run `evaluate` once in this process on `cfg.backend` (built first: its start-up is timed apart, `startup_s`); problems/hour, seconds, peak memory (GB), and each problem's final answer."
     from latentseek.evaluate import evaluate
-    model, tok = load_model(cfg.model, cfg.dtype, cfg.device)
+    pack = None if registered(BACKENDS, cfg.backend, 'backend').torch_decodes else False  # as `evaluate` loads it
+    model, tok = load_model(cfg.model, cfg.dtype, cfg.device, pack_weights=pack)
     t = time.perf_counter()
     backend = make_backend(cfg, model, tok)
     startup = time.perf_counter() - t
@@ -119,7 +120,7 @@ def throughput_once(cfg: Config, problems: list[Problem]) -> dict:
         s = evaluate(cfg, problems, Path(d) / 'run', model, tok, progress=False, backend=backend)
         dt = time.perf_counter() - t
         finals = {r['id']: r['final']['text'] for r in map(json.loads, (Path(d) / 'run' / 'results.jsonl').read_text().splitlines())}
-    if hasattr(backend, 'close'): backend.close()
+    if hasattr(backend, 'close'): backend.close()  # vLLM: its engine processes end
     return {'backend': cfg.backend, 'dtype': cfg.dtype, 'batch_size': cfg.batch_size, 'problems': len(problems), 'startup_s': startup, 'seconds': dt,
             'problems_per_hour': 3600 * len(problems) / dt, 'peak_memory_gb': _peak_memory_gb(model.device),
             'final_accuracy': s['final_accuracy'], 'mean_iterations': s['mean_iterations'], 'finals': finals}
@@ -178,7 +179,9 @@ def backends_markdown(res: dict) -> str:
     "The backend comparison as a Markdown table, with what was run."
     m = res['machine']
     head = (f"{res['model']}, first {res['problems']} problems of {res['data']}, batch size {res['batch_size']}, {res['settings']}; "
-            f"{m.get('gpu', str(m['cpus']) + ' CPUs')}, torch {m['torch']}; vLLM CPU settings {res['vllm_env'] or 'default'}.\n\n")
+            f"{m.get('gpu', str(m['cpus']) + ' CPUs')}, torch {m['torch']}; vLLM CPU settings {res['vllm_env'] or 'default'}. problems_per_hour excludes "
+            f"start-up (startup_s); peak_memory_gb is the peak resident memory of the main process, model loading included (the torch model "
+            f"and, for hf, its KV cache; vLLM's engine with its own weights and KV cache runs in other processes, not counted).\n\n")
     return head + _row_md(res['rows'], ['backend', 'dtype', 'problems_per_hour', 'seconds', 'startup_s', 'same_finals_as_hf', 'final_accuracy',
                                         'mean_iterations', 'peak_memory_gb'])
 

@@ -381,7 +381,9 @@ def evaluate(cfg: Config, # what to run
             print(f"all {len(problems)} problems are on disk in {out.dir} already: nothing to run", file=sys.stderr)
         if todo:
             set_seed(cfg.seed)
-            if backend is None and model is None: model, tokenizer = load_model(cfg.model, cfg.dtype, w.device if cfg.device == 'auto' and w.device else cfg.device)
+            if backend is None and model is None:
+                pack = None if registered(BACKENDS, cfg.backend, 'backend').torch_decodes else False  # prepack on CPU only where torch decodes
+                model, tokenizer = load_model(cfg.model, cfg.dtype, w.device if cfg.device == 'auto' and w.device else cfg.device, pack_weights=pack)
             engine = backend if backend is not None else make_backend(cfg, model, tokenizer)  # `cfg.backend`: the HF engine, or vLLM
             seeker = Seeker(engine, None if reward is None else make_reward(reward, cfg, engine, kinds.pop(), out.prompt_set), cfg, out.prompt_set)
             done = sum(p.id in out.done_ids for p in problems)

@@ -4,7 +4,7 @@
 
 # %% ../nbs/06_generation.ipynb #a0dc2377
 from __future__ import annotations
-import inspect, time
+import hashlib, inspect, time
 from collections import deque
 from dataclasses import dataclass, field
 import torch
@@ -137,8 +137,10 @@ class Request:
     embeds: tuple[int, torch.Tensor] | None = None  # (start, (N, d)): input embeddings in place of prompt tokens start .. start+N-1 (LTPO's thoughts); backends with `supports_embeds` only
 
 def prompt_key(r: Request) -> tuple:
-    "The prompt-cache key of a request: its prompt ids, and the identity of its input embeddings if it has any."
-    return tuple(r.prompt) if r.embeds is None else (tuple(r.prompt), r.embeds[0], id(r.embeds[1]))
+    "The prompt-cache key of a request: its prompt ids, and a digest of its input embeddings' values if it has any (equal embeddings share a cache)."
+    if r.embeds is None: return tuple(r.prompt)
+    start, e = r.embeds
+    return (tuple(r.prompt), start, tuple(e.shape), hashlib.sha1(e.detach().float().cpu().numpy().tobytes()).hexdigest())
 
 def _sample_row(logits, s: Sampling, gen) -> torch.Tensor:
     "One row's (V,) logits -> a sampled id, drawn with the row's own generator (so it does not depend on its batch)."
@@ -276,6 +278,7 @@ class Backend:
     supports_hidden: bool = False  # can return `Generation.hidden` for `capture_hidden` requests
     supports_delta: bool = False  # adds a request's `delta` to its final hidden states before the head (SLOT)
     supports_embeds: bool = False  # takes a request's `embeds` in place of some prompt tokens (LTPO)
+    torch_decodes: bool = True  # the torch model decodes the tokens (so `load_model`'s CPU weight prepacking pays for its memory)
 
     @classmethod
     def check(cls, cfg) -> str | None:

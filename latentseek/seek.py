@@ -17,7 +17,7 @@ from .reward import Reward, RewardResult, make_reward
 log = logging.getLogger('latentseek')
 
 # %% auto #0
-__all__ = ['log', 'Iterate', 'SeekResult', 'Method', 'get_method', 'Seeker']
+__all__ = ['log', 'Iterate', 'SeekResult', 'Method', 'get_method', 'SingleAnswer', 'Seeker']
 
 # %% ../nbs/08_seek.ipynb #5721b2f2
 @dataclass
@@ -141,6 +141,18 @@ class Method:
 def get_method(name: str) -> type[Method]:
     "The `Method` class registered as `name` in `METHODS`; raises `ValueError` for an unknown name."
     return registered(METHODS, name, 'method')
+
+# %% ../nbs/08_seek.ipynb #s1a2b3c4
+class SingleAnswer(Method):
+    "A method that decodes one answer per problem and stops (CoT, SLOT, LTPO): a subclass gives `start`, and `answer_loss` when its record keeps one."
+    def answer_loss(self) -> float | None:
+        "The loss recorded with the answer (e.g. SLOT's final prompt cross-entropy); default None."
+        return None
+
+    def scored(self, gens, result):
+        self.record(gens, result, loss=self.answer_loss())
+        self.stopped = self.name
+        return []
 
 # %% ../nbs/08_seek.ipynb #806de0ba
 class Seeker:

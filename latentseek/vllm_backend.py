@@ -83,6 +83,7 @@ def engine_args(cfg, # the run's `Config` (dtype, seed, vllm_* fields)
 class VLLMBackend(Backend):
     "vLLM generates every requested token; a torch `Engine` on the same model gives the latents of `capture_hidden` rows (one prefill each)."
     supports_hidden = True
+    torch_decodes = False  # the torch copy runs one prefill per CoT: not worth a second, prepacked copy of its weights
 
     def __init__(self, model, tokenizer, # the torch copy (`load_model`): latents, head, stop ids, text
                  llm_args: dict, # keyword arguments of `vllm.LLM` (`engine_args`)

@@ -5,13 +5,13 @@
 # %% ../../nbs/08b_cot.ipynb #a1000003
 from __future__ import annotations
 from ..config import Config
-from ..seek import Method
+from ..seek import SingleAnswer
 
 # %% auto #0
 __all__ = ['CoT']
 
 # %% ../../nbs/08b_cot.ipynb #a1000007
-class CoT(Method):
+class CoT(SingleAnswer):
     "One greedy answer (the paper's CoT baseline, Table 1)."
     name = 'cot'
     order = 0
@@ -21,8 +21,3 @@ class CoT(Method):
     def label(cls, settings: dict) -> str: return 'CoT'
 
     def start(self): return [self.request()]
-
-    def scored(self, gens, result):
-        self.record(gens, None)
-        self.stopped = self.name
-        return []

@@ -5,10 +5,11 @@
 # %% ../../nbs/08g_ltpo.ipynb #g1000003
 from __future__ import annotations
 import torch
+from dataclasses import replace
 from ..config import Config
-from ..generation import Backend, Request
+from ..generation import Backend
 from ..prompts import chat_ids, solver_messages
-from ..seek import Method
+from ..seek import SingleAnswer
 
 # %% auto #0
 __all__ = ['placeholder', 'thought_prompt', 'confidence', 'ltpo_thoughts', 'LTPO']
@@ -74,7 +75,7 @@ def ltpo_thoughts(backend: Backend, # supports `input_embeddings` and `logits_fr
     return best, rewards
 
 # %% ../../nbs/08g_ltpo.ipynb #g1000012
-class LTPO(Method):
+class LTPO(SingleAnswer):
     "Thought-token embeddings tuned by a Gaussian-perturbation policy gradient on the model's confidence, then one greedy answer (ICLR 2026; arXiv 2510.04182)."
     name = 'ltpo'
     order = 60
@@ -87,14 +88,9 @@ class LTPO(Method):
         if not backend.supports_embeds: raise ValueError(f"--method ltpo needs a backend that takes input embeddings; {type(backend).__name__} does not")
         messages = solver_messages(self.problem.question, self.problem.dataset, self.cfg.prompt_idx, self.seeker.prompts)
         self.ids, start = thought_prompt(backend.tokenizer, messages, self.cfg.ltpo_thoughts)
-        seed = self.cfg.seed * 1_000_003 + self.problem.index
-        thoughts, self.rewards = ltpo_thoughts(backend, self.ids, start, self.cfg, seed)
-        return [Request(self.ids, [], self.cfg.answer_cap(), seed=seed, embeds=(start, thoughts))]
-
-    def scored(self, gens, result):
-        self.record(gens, None)
-        self.stopped = self.name
-        return []
+        req = self.request()  # the solver's limits, and this problem's seed
+        thoughts, self.rewards = ltpo_thoughts(backend, self.ids, start, self.cfg, req.seed)
+        return [replace(req, prompt=self.ids, keep_prompt=False, embeds=(start, thoughts))]  # its own prompt: nothing to keep for later rounds
 
     def fields(self) -> dict:
         "`ltpo_rewards`: the confidence of each step's perturbed thoughts; `ltpo_prompt_tokens`: the prompt with its thoughts; `optimisation_tokens`: tokens run through the model by the loop."

@@ -8,7 +8,7 @@ from dataclasses import replace
 import torch
 from ..config import Config
 from ..generation import Backend
-from ..seek import Method
+from ..seek import SingleAnswer
 
 # %% auto #0
 __all__ = ['slot_delta', 'SLOT']
@@ -37,7 +37,7 @@ def slot_delta(backend: Backend, # supports `prompt_hidden` and `output_head` (t
     return delta.detach(), losses
 
 # %% ../../nbs/08f_slot.ipynb #f1000010
-class SLOT(Method):
+class SLOT(SingleAnswer):
     "One vector delta fitted to the prompt's own tokens, then a greedy answer decoded from h + delta (Hu et al. 2025; arXiv 2505.12392)."
     name = 'slot'
     order = 50
@@ -51,10 +51,7 @@ class SLOT(Method):
         self.delta, self.losses = slot_delta(backend, self.prompt, self.cfg.slot_steps, self.cfg.slot_lr)
         return [replace(self.request(), delta=self.delta)]
 
-    def scored(self, gens, result):
-        self.record(gens, None, loss=self.losses[-1])
-        self.stopped = self.name
-        return []
+    def answer_loss(self): return self.losses[-1]  # the prompt's cross-entropy under the final delta
 
     def fields(self) -> dict:
         "`slot_losses`: the prompt's cross-entropy (nats/token) before each AdamW step and after the last; `optimisation_tokens`: prompt tokens run through the model to fit delta."
