@@ -308,6 +308,9 @@ def too_far(a, b):
     x, y = sympy.N(a, 40), sympy.N(b, 40)
     tol = 1e-12 if not (a.atoms(sympy.Float) or b.atoms(sympy.Float)) else 1e-4
     return bool(abs(x - y) > tol * max(abs(x), abs(y)))
+try:  # warm up before the clock runs: the first parse loads the LaTeX grammar and sympy's lazy modules, seconds on a busy machine
+    verify(parse('\\boxed{\\frac{\\sqrt{2}}{2}}', parsing_timeout=60), parse('\\boxed{0.5\\sqrt{2}}', parsing_timeout=60), timeout_seconds=60)
+except Exception: pass
 print(json.dumps('ready'), file=out, flush=True)
 for line in sys.stdin:
     gold, pred, step = json.loads(line)  # step: seconds for each of the three math-verify calls
