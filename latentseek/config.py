@@ -54,7 +54,8 @@ COMPAT_PRESETS = {
                   extra_token=True, verifier_max_new_tokens=4096, verifier_stop='model'),
 }
 LATER_SETTINGS = dict(prompts=None, extra_token=False, verifier_stop='all', slot_steps=5, slot_lr=0.1, ltpo_thoughts=10, ltpo_steps=10,
-                      ltpo_lr=0.03, ltpo_sigma=0.1, ltpo_sigma_decay=0.99, ltpo_top_k=10, backend='hf')  # added after runs were committed: left out of the fingerprint at these values, as older code behaved
+                      ltpo_lr=0.03, ltpo_sigma=0.1, ltpo_sigma_decay=0.99, ltpo_top_k=10, backend='hf',
+                      ltpo_hint=False)  # added after runs were committed: left out of the fingerprint at these values, as older code behaved
 VOLATILE_SETTINGS = ('batch_size', 'device', 'dataset', 'vllm_gpu_memory_utilization', 'vllm_tensor_parallel_size', 'vllm_max_model_len',
                      'vllm_enforce_eager')  # how and where a run computes, not what: left out of the fingerprint
 CHOICES = dict(
@@ -106,6 +107,7 @@ class Config:
     ltpo_sigma: float = 0.1  # ltpo: initial standard deviation of the Gaussian perturbation (main.py: sigma 0.1)
     ltpo_sigma_decay: float = 0.99  # ltpo: sigma is multiplied by this after each step (main.py: sigma_decay 0.99)
     ltpo_top_k: int = 10  # ltpo: top-k log-probabilities in the confidence reward (main.py: top_k 10)
+    ltpo_hint: bool = True  # ltpo: say before the thoughts that they hold latent reasoning the model may use or ignore (LTPO code, ltpo.py build_inputs)
     # running
     batch_size: int = 1  # problems run together
     backend: str = 'hf'  # generation backend, a name in BACKENDS: hf (our KV-cache engine) | vllm (vLLM generates every token; LatentSeek's latents from one torch prefill)
@@ -165,10 +167,15 @@ class Config:
 
     @classmethod
     def from_dict(cls, d: dict) -> Config:
-        "Build from a dict (e.g. a stored `config.json`), raising `ValueError` on unknown keys."
+        "Build from a dict (missing fields at their defaults), raising `ValueError` on unknown keys."
         unknown = set(d) - {f.name for f in fields(cls)}
         if unknown: raise ValueError(f"unknown Config fields: {sorted(unknown)}")
         return cls(**d)
+
+    @classmethod
+    def from_stored(cls, d: dict) -> Config:
+        "Build from a run's stored settings (`config.json`'s 'config'): a `LATER_SETTINGS` field it lacks was written before that field existed, so it takes the value older code behaved as; raises `ValueError` on unknown keys."
+        return cls.from_dict({**{k: v for k, v in LATER_SETTINGS.items() if k not in d}, **d})
 
     def prompt_set(self) -> PromptSet:
         "The run's prompts: `prompts` loaded over ours, or ours; raises `FileNotFoundError`/`ValueError` for a missing or bad file."
@@ -180,13 +187,14 @@ class Config:
 
     def result_settings(self, prompt_set: PromptSet | None = None, # the texts to hash for `prompts` (a stored run's); None: read the file
                        ) -> dict:
-        "The resolved settings that change a problem's result: all but batch size, device, dataset path and the vLLM engine's sizes (`VOLATILE_SETTINGS`), with the prompts file as the hash of its texts; settings in `LATER_SETTINGS` are left out at their listed value."
+        "The resolved settings that change a problem's result: all but batch size, device, dataset path and the vLLM engine's sizes (`VOLATILE_SETTINGS`), with the prompts file as the hash of its texts; settings in `LATER_SETTINGS` are left out at their listed value, and a method's own settings (named `<method>_...`, e.g. `ltpo_lr`) in runs of other methods."
         d = self.resolved().to_dict()
         for k in VOLATILE_SETTINGS: d.pop(k)
+        for k in [k for k in d if k.split('_')[0] in METHODS and k.split('_')[0] != self.method]: d.pop(k)  # e.g. slot_lr in an LTPO run
         if d['prompts'] is not None: d['prompts'] = (prompt_set or self.prompt_set()).hash()
         if d['prompts'] == DEFAULT_PROMPTS.hash(): d['prompts'] = None  # a file that holds our prompts is ours
         for k, v in LATER_SETTINGS.items():
-            if d[k] == v: d.pop(k)
+            if k in d and d[k] == v: d.pop(k)
         return d
 
     def fingerprint(self, prompt_set: PromptSet | None = None, # as in `result_settings`

@@ -175,7 +175,7 @@ class ResultsFile:
     def read_config(run_dir: str | Path) -> Config | None:
         "The `Config` stored in `run_dir/config.json`, or None when there is none; `ValueError` naming the file when it cannot be read."
         stored = ResultsFile._stored(run_dir)
-        return None if stored is None else Config.from_dict(stored['config'])
+        return None if stored is None else Config.from_stored(stored['config'])
 
     @staticmethod
     def _stored(run_dir: str | Path) -> dict | None:
@@ -183,7 +183,7 @@ class ResultsFile:
         if not path.exists(): return None
         try:
             stored = json.loads(path.read_text())
-            Config.from_dict(stored['config'])
+            Config.from_stored(stored['config'])
             return stored
         except (json.JSONDecodeError, KeyError, TypeError, ValueError) as e:
             raise ValueError(f"{path} is not a readable latentseek config ({type(e).__name__}: {_clip(str(e), 120)}); "
@@ -195,7 +195,7 @@ class ResultsFile:
         if not self.records: return {new}  # nothing to protect: an old config.json (a failed start) is replaced with the first record
         stored = self._stored(self.dir)
         if stored is None: return {new}  # config.json lost: each record's own fingerprint must match (`check`)
-        old = Config.from_dict(stored['config'])
+        old = Config.from_stored(stored['config'])
         texts = DEFAULT_PROMPTS.replace(stored['prompt_texts'], str(self.config_path)) if 'prompt_texts' in stored else None  # the run's own, not the file's now
         if old.fingerprint(texts) != new:
             was, now = old.result_settings(texts), self.cfg.result_settings(self.prompt_set)
@@ -419,7 +419,7 @@ def _verdict_rule(path: Path) -> tuple[str | None, str]:
     "The run's verdict rule and marker from the config.json beside `path`; the rule is None when verdicts cannot be re-read from the texts."
     stored = ResultsFile._stored(path.parent)
     if stored is None: return 'last', VERDICT_MARKER
-    cfg = Config.from_dict(stored['config']).resolved()
+    cfg = Config.from_stored(stored['config']).resolved()
     marker = stored.get('prompt_texts', {}).get('verdict_marker', VERDICT_MARKER)
     return (cfg.verdict_rule if cfg.verdict_scope == 'generation' else None), marker  # scope 'all' read prompt + text
 

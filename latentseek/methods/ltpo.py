@@ -12,7 +12,7 @@ from ..prompts import chat_ids, solver_messages
 from ..seek import SingleAnswer
 
 # %% auto #0
-__all__ = ['placeholder', 'thought_prompt', 'confidence', 'ltpo_thoughts', 'LTPO']
+__all__ = ['placeholder', 'thought_hint', 'thought_prompt', 'confidence', 'ltpo_thoughts', 'LTPO']
 
 # %% ../../nbs/08g_ltpo.ipynb #g1000007
 def placeholder(tokenizer) -> str:
@@ -21,17 +21,25 @@ def placeholder(tokenizer) -> str:
         if tok is not None and tok != tokenizer.eos_token: return tok
     return tokenizer.pad_token or tokenizer.eos_token
 
+def thought_hint(n: int) -> str:
+    "What LTPO's prompt says about its `n` thought tokens before it lists them (LTPO code, `ltpo.py` `build_inputs`, its math prompt)."
+    return (f'There are {n} special tokens that contain compressed latent reasoning information that might be useful for your reasoning.\n'
+            'If these tokens are useful for your case, you can use them as reference. If these tokens are not useful for your case, '
+            'you can ignore them and focus back to solving the problem.\n\n')
+
 def thought_prompt(tokenizer, # the solver's tokenizer (with a chat template)
                    messages: list[dict], # the solver messages (`solver_messages`)
                    n: int, # thought tokens to insert
+                   hint: bool = True, # say first what the tokens are (`thought_hint`), as LTPO's code does; False: the list alone
                   ) -> tuple[list[int], int]:
-    "(prompt ids (P,), index of the first thought token): `n` placeholder tokens at the end of the last user turn, after 'Here are the n special tokens: ' (LTPO code, main.py); raises `ValueError` when they do not tokenize as n tokens there."
+    "(prompt ids (P,), index of the first thought token): `n` placeholder tokens at the end of the last user turn, after `thought_hint` and 'Here are the n special tokens: ' (LTPO code, `ltpo.py`); raises `ValueError` when they do not tokenize as n tokens there."
     tok = placeholder(tokenizer)
     pid = tokenizer.convert_tokens_to_ids(tok)
+    intro = thought_hint(n) if hint else ''
     def render(k):
         msgs = [dict(m) for m in messages]
         u = max(i for i, m in enumerate(msgs) if m['role'] == 'user')
-        msgs[u]['content'] = f"{msgs[u]['content']}\n\nHere are the {n} special tokens: {tok * k}"
+        msgs[u]['content'] = f"{msgs[u]['content']}\n\n{intro}Here are the {n} special tokens: {tok * k}"
         return chat_ids(tokenizer, msgs)
     ids, bare = render(n), render(0)
     start = next((i for i, (a, b) in enumerate(zip(ids, bare)) if a != b), len(bare))  # where the thoughts begin
@@ -81,13 +89,13 @@ class LTPO(SingleAnswer):
     order = 60
 
     @classmethod
-    def label(cls, settings: dict) -> str: return 'LTPO'
+    def label(cls, settings: dict) -> str: return 'LTPO' if settings.get('ltpo_hint', True) else 'LTPO (no hint)'
 
     def start(self):
         backend = self.seeker.backend
         if not backend.supports_embeds: raise ValueError(f"--method ltpo needs a backend that takes input embeddings; {type(backend).__name__} does not")
         messages = solver_messages(self.problem.question, self.problem.dataset, self.cfg.prompt_idx, self.seeker.prompts)
-        self.ids, start = thought_prompt(backend.tokenizer, messages, self.cfg.ltpo_thoughts)
+        self.ids, start = thought_prompt(backend.tokenizer, messages, self.cfg.ltpo_thoughts, self.cfg.ltpo_hint)
         req = self.request()  # the solver's limits, and this problem's seed
         thoughts, self.rewards = ltpo_thoughts(backend, self.ids, start, self.cfg, req.seed)
         return [replace(req, prompt=self.ids, keep_prompt=False, embeds=(start, thoughts))]  # its own prompt: nothing to keep for later rounds
