@@ -28,13 +28,15 @@ declare -A RUNS=(
   [gsm8k-p0-oracle8]="gsm8k 100 --method oracle --n-samples 8 --temperature 0.7 --prompt-idx 0"
   [gsm8k-p0-slot]="gsm8k 100 --method slot --prompt-idx 0"
   [gsm8k-p0-ltpo]="gsm8k 100 --method ltpo --prompt-idx 0"
+  [gsm8k-p0-ltpo-nohint]="gsm8k 100 --method ltpo --no-ltpo-hint --prompt-idx 0"
 )
 # A LatentSeek run records each problem's greedy CoT answer before seeking, so the CoT row of the report comes
 # from the PSRM runs; the CoT-only runs (gsm8k-p0-cot, ...) give the same answers and are left out of the default.
 # SLOT (issue 20) at its code's GSM8K defaults (5 AdamW steps, lr 0.1): --slot-steps, --slot-lr.
-# LTPO (issue 20) at its code's defaults (10 thoughts, 10 steps, lr 0.03, sigma 0.1, decay 0.99, top-k 10).
+# LTPO (issue 20) at its code's defaults (10 thoughts, 10 steps, lr 0.03, sigma 0.1, decay 0.99, top-k 10), its
+# prompt's note on the thoughts included; gsm8k-p0-ltpo-nohint is the first LTPO run, made before the note was added.
 # Self-consistency and oracle pass@N (issue 14) draw the BoN run's samples at N=3 (same seed, temperature, top-p); N=8 too.
-ORDER=(gsm8k-p0-psrm math500-p0-psrm gsm8k-p1-psrm gsm8k-p0-self gsm8k-p0-bon gsm8k-p0-sc3 gsm8k-p0-oracle3 gsm8k-p0-sc8 gsm8k-p0-oracle8 gsm8k-p0-slot gsm8k-p0-ltpo)
+ORDER=(gsm8k-p0-psrm math500-p0-psrm gsm8k-p1-psrm gsm8k-p0-self gsm8k-p0-bon gsm8k-p0-sc3 gsm8k-p0-oracle3 gsm8k-p0-sc8 gsm8k-p0-oracle8 gsm8k-p0-slot gsm8k-p0-ltpo gsm8k-p0-ltpo-nohint)
 for name in "${@:-${ORDER[@]}}"; do
   [ -n "${RUNS[$name]:-}" ] || { echo "unknown run $name; known: ${!RUNS[*]}" >&2; exit 2; }
   # shellcheck disable=SC2086
