@@ -30,8 +30,9 @@ def test_gguf_conversion_keeps_the_weights(smollm2_fp32):
     direct = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name, dtype=torch.float32).eval()
     ids = torch.tensor([chat_ids(tok, solver_messages('What is 2+3?', 'gsm8k'))])
     with torch.no_grad(): a, b = direct(ids).logits, model(ids).logits
-    # equal weights; the session's model may run oneDNN-prepacked kernels (see Engine), which sum in another order
-    assert torch.allclose(a, b, atol=1e-3, rtol=1e-4) and torch.equal(a.argmax(-1), b.argmax(-1))
+    # equal weights (checked exactly below); the session's model runs oneDNN-prepacked kernels (`load_model`), which sum in
+    # another order: logits agree to ~1e-4 on an idle machine, and a newcomer's `make test` beside other work saw ~2e-3
+    assert torch.allclose(a, b, atol=1e-2, rtol=1e-3) and torch.equal(a.argmax(-1), b.argmax(-1)), float((a - b).abs().max())
     for (name, p), q in zip(direct.state_dict().items(), model.state_dict().values()): assert torch.equal(p, q), name
 
 
