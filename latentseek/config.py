@@ -8,8 +8,8 @@ import dataclasses, hashlib, importlib, json, math
 from dataclasses import dataclass, field, asdict, fields
 
 # %% auto #0
-__all__ = ['METHODS', 'REWARDS', 'BACKENDS', 'COMPAT_PRESETS', 'LATER_SETTINGS', 'VOLATILE_SETTINGS', 'CHOICES', 'registered',
-           'Config']
+__all__ = ['METHODS', 'REWARDS', 'BACKENDS', 'COMPAT_PRESETS', 'LATER_SETTINGS', 'OWN_SETTINGS', 'VOLATILE_SETTINGS', 'CHOICES',
+           'registered', 'Config']
 
 # %% ../nbs/00_config.ipynb #1b2c3d4e
 METHODS = {  # --method name -> the class that runs it, as 'module:Class' or the class itself (one line per method; see the Seeker chapter)
@@ -56,6 +56,7 @@ COMPAT_PRESETS = {
 LATER_SETTINGS = dict(prompts=None, extra_token=False, verifier_stop='all', slot_steps=5, slot_lr=0.1, ltpo_thoughts=10, ltpo_steps=10,
                       ltpo_lr=0.03, ltpo_sigma=0.1, ltpo_sigma_decay=0.99, ltpo_top_k=10, backend='hf',
                       ltpo_hint=False)  # added after runs were committed: left out of the fingerprint at these values, as older code behaved
+OWN_SETTINGS = ('slot', 'ltpo')  # methods with settings of their own, named '<method>_...': those count only in that method's runs (fixed here, so a method registered at run time cannot drop a setting)
 VOLATILE_SETTINGS = ('batch_size', 'device', 'dataset', 'vllm_gpu_memory_utilization', 'vllm_tensor_parallel_size', 'vllm_max_model_len',
                      'vllm_enforce_eager')  # how and where a run computes, not what: left out of the fingerprint
 CHOICES = dict(
@@ -187,10 +188,10 @@ class Config:
 
     def result_settings(self, prompt_set: PromptSet | None = None, # the texts to hash for `prompts` (a stored run's); None: read the file
                        ) -> dict:
-        "The resolved settings that change a problem's result: all but batch size, device, dataset path and the vLLM engine's sizes (`VOLATILE_SETTINGS`), with the prompts file as the hash of its texts; settings in `LATER_SETTINGS` are left out at their listed value, and a method's own settings (named `<method>_...`, e.g. `ltpo_lr`) in runs of other methods."
+        "The resolved settings that change a problem's result: all but batch size, device, dataset path and the vLLM engine's sizes (`VOLATILE_SETTINGS`), with the prompts file as the hash of its texts; settings in `LATER_SETTINGS` are left out at their listed value, and a method's own settings (`OWN_SETTINGS`: named `<method>_...`, e.g. `ltpo_lr`) in runs of other methods."
         d = self.resolved().to_dict()
         for k in VOLATILE_SETTINGS: d.pop(k)
-        for k in [k for k in d if k.split('_')[0] in METHODS and k.split('_')[0] != self.method]: d.pop(k)  # e.g. slot_lr in an LTPO run
+        for k in [k for k in d if k.split('_')[0] in OWN_SETTINGS and k.split('_')[0] != self.method]: d.pop(k)  # e.g. slot_lr in an LTPO run
         if d['prompts'] is not None: d['prompts'] = (prompt_set or self.prompt_set()).hash()
         if d['prompts'] == DEFAULT_PROMPTS.hash(): d['prompts'] = None  # a file that holds our prompts is ours
         for k, v in LATER_SETTINGS.items():

@@ -13,7 +13,7 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 import latentseek
-from .config import Config, BACKENDS, REWARDS, registered
+from .config import Config, BACKENDS, LATER_SETTINGS, REWARDS, registered
 from .data import Problem, load_problems
 from .answers import extract_answer, judge
 from .models import load_model
@@ -199,7 +199,7 @@ class ResultsFile:
         texts = DEFAULT_PROMPTS.replace(stored['prompt_texts'], str(self.config_path)) if 'prompt_texts' in stored else None  # the run's own, not the file's now
         if old.fingerprint(texts) != new:
             was, now = old.result_settings(texts), self.cfg.result_settings(self.prompt_set)
-            diff = {k: (was.get(k), now.get(k)) for k in [*was, *(k for k in now if k not in was)] if was.get(k) != now.get(k)}
+            diff = {k: (was.get(k, LATER_SETTINGS.get(k)), now.get(k, LATER_SETTINGS.get(k))) for k in [*was, *(k for k in now if k not in was)] if was.get(k) != now.get(k)}  # a left-out later setting at its listed value
             raise ValueError(f"{self.dir} holds a run with other settings {diff} (old, new); use another --output-dir")
         return {new, stored.get('fingerprint'), *stored.get('fingerprints', [])} - {None}  # the same settings hashed by older code
 
