@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, asdict, fields
 
 # %% auto #0
 __all__ = ['METHODS', 'REWARDS', 'BACKENDS', 'COMPAT_PRESETS', 'LATER_SETTINGS', 'OWN_SETTINGS', 'VOLATILE_SETTINGS', 'CHOICES',
-           'registered', 'Config']
+           'registered', 'with_later_settings', 'Config']
 
 # %% ../nbs/00_config.ipynb #1b2c3d4e
 METHODS = {  # --method name -> the class that runs it, as 'module:Class' or the class itself (one line per method; see the Seeker chapter)
@@ -56,6 +56,10 @@ COMPAT_PRESETS = {
 LATER_SETTINGS = dict(prompts=None, extra_token=False, verifier_stop='all', slot_steps=5, slot_lr=0.1, ltpo_thoughts=10, ltpo_steps=10,
                       ltpo_lr=0.03, ltpo_sigma=0.1, ltpo_sigma_decay=0.99, ltpo_top_k=10, backend='hf',
                       ltpo_hint=False)  # added after runs were committed: left out of the fingerprint at these values, as older code behaved
+def with_later_settings(d: dict) -> dict:
+    "A run's stored settings (`config.json`'s 'config') with each `LATER_SETTINGS` field it lacks at the value older code behaved as (it was written before the field existed)."
+    return {**{k: v for k, v in LATER_SETTINGS.items() if k not in d}, **d}
+
 OWN_SETTINGS = ('slot', 'ltpo')  # methods with settings of their own, named '<method>_...': those count only in that method's runs (fixed here, so a method registered at run time cannot drop a setting)
 VOLATILE_SETTINGS = ('batch_size', 'device', 'dataset', 'vllm_gpu_memory_utilization', 'vllm_tensor_parallel_size', 'vllm_max_model_len',
                      'vllm_enforce_eager')  # how and where a run computes, not what: left out of the fingerprint
@@ -176,7 +180,7 @@ class Config:
     @classmethod
     def from_stored(cls, d: dict) -> Config:
         "Build from a run's stored settings (`config.json`'s 'config'): a `LATER_SETTINGS` field it lacks was written before that field existed, so it takes the value older code behaved as; raises `ValueError` on unknown keys."
-        return cls.from_dict({**{k: v for k, v in LATER_SETTINGS.items() if k not in d}, **d})
+        return cls.from_dict(with_later_settings(d))
 
     def prompt_set(self) -> PromptSet:
         "The run's prompts: `prompts` loaded over ours, or ours; raises `FileNotFoundError`/`ValueError` for a missing or bad file."

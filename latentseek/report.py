@@ -11,7 +11,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 import seaborn as sns
-from .config import LATER_SETTINGS, REWARDS
+from .config import REWARDS, with_later_settings
 from .kinds import KINDS
 from .evaluate import generated_tokens, read_run, shard_paths
 from .seek import Method, get_method
@@ -106,7 +106,7 @@ def load_run(path: str | Path, # a run folder, or its results.jsonl
     config = json.loads(cfg_path.read_text()).get('config', {}) if cfg_path.exists() else {}
     r0 = records[0]
     kind = get_method(r0['method'])
-    stored = {**LATER_SETTINGS, **config} if cfg_path.exists() else config  # a setting added after the run was stored: as older code behaved (`Config.from_stored`)
+    stored = with_later_settings(config) if cfg_path.exists() else config  # a setting added after the run was stored: as older code behaved
     settings = {**stored, 'reward': r0['reward']}
     if kind.sampled:
         settings['n_samples'] = config.get('n_samples') or max(len(r['trace']) for r in records)  # N: without a config, the most samples any problem has
