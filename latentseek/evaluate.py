@@ -13,7 +13,7 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 import latentseek
-from .config import Config, BACKENDS, LATER_SETTINGS, REWARDS, registered
+from .config import Config, BACKENDS, REWARDS, registered, with_later_settings
 from .data import Problem, load_problems
 from .answers import extract_answer, judge
 from .models import load_model
@@ -198,8 +198,9 @@ class ResultsFile:
         old = Config.from_stored(stored['config'])
         texts = DEFAULT_PROMPTS.replace(stored['prompt_texts'], str(self.config_path)) if 'prompt_texts' in stored else None  # the run's own, not the file's now
         if old.fingerprint(texts) != new:
-            was, now = old.result_settings(texts), self.cfg.result_settings(self.prompt_set)
-            diff = {k: (was.get(k, LATER_SETTINGS.get(k)), now.get(k, LATER_SETTINGS.get(k))) for k in [*was, *(k for k in now if k not in was)] if was.get(k) != now.get(k)}  # a left-out later setting at its listed value
+            was = with_later_settings(old.result_settings(texts))  # a left-out later setting at its listed value
+            now = with_later_settings(self.cfg.result_settings(self.prompt_set))
+            diff = {k: (was.get(k), now.get(k)) for k in [*was, *(k for k in now if k not in was)] if was.get(k) != now.get(k)}
             raise ValueError(f"{self.dir} holds a run with other settings {diff} (old, new); use another --output-dir")
         return {new, stored.get('fingerprint'), *stored.get('fingerprints', [])} - {None}  # the same settings hashed by older code
 
@@ -306,17 +307,25 @@ def read_run(run_dir: str | Path, # a run folder
     return records, origins
 
 # %% ../nbs/09_evaluate.ipynb #5f4cebcb
-def _mean(xs): xs = [x for x in xs if x is not None]; return sum(xs) / len(xs) if xs else None
+def _mean(xs):
+    "The mean of the values that are not None; None when there are none."
+    xs = [x for x in xs if x is not None]
+    return sum(xs) / len(xs) if xs else None
+
+def _iterative(name: str) -> bool:
+    "Whether the method named in a record makes latent updates (`Method.iterative`); a name no longer registered counts as iterative (its iterations are shown)."
+    try: return get_method(name).iterative
+    except ValueError: return True
 
 def summarize(records: list[dict]) -> dict:
-    "Accuracy and cost figures over records (accuracies in %, lengths in tokens, time in seconds)."
+    "Accuracy and cost figures over records (accuracies in %, lengths in tokens, time in seconds); mean iterations is None for a method without latent updates (CoT, BoN, SC, ...)."
     if not records: return {'problems': 0}
     cot = [r['cot'] for r in records if r.get('cot')]
     pct = lambda xs: None if not xs or any(x is None for x in xs) else 100 * sum(xs) / len(xs)
     return {'problems': len(records), 'method': records[0]['method'], 'reward': records[0]['reward'],
             'cot_accuracy': pct([c['correct'] for c in cot]) if cot else None,
             'final_accuracy': pct([r['final']['correct'] for r in records]),
-            'mean_iterations': _mean([r['iterations'] for r in records]),
+            'mean_iterations': _mean([r['iterations'] for r in records]) if _iterative(records[0]['method']) else None,
             'mean_cot_tokens': _mean([c['tokens'] for c in cot]) if cot else None,
             'mean_final_tokens': _mean([r['final']['tokens'] for r in records]),
             'mean_verifier_tokens': _mean([sum(it.get('verifier_tokens') or 0 for it in r['trace']) for r in records]),
