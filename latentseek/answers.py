@@ -296,10 +296,12 @@ MATH_VERIFY_TIMEOUT = 10.0 # seconds one math-verify comparison may take before 
 
 _HELPER_SRC = r'''
 import json, os, sys
-out = os.fdopen(os.dup(1), 'w'); os.dup2(2, 1)  # replies go to a private copy of stdout; stray prints go to stderr
+out = os.fdopen(os.dup(1), 'w')  # replies go to a private copy of stdout
+os.dup2(2, 1)  # stray prints go to stderr
 try: from math_verify import parse, verify
 except Exception as e:
-    print(json.dumps('cannot import math_verify: %r' % e), file=out, flush=True); sys.exit(1)
+    print(json.dumps('cannot import math_verify: %r' % e), file=out, flush=True)
+    sys.exit(1)
 import sympy
 def too_far(a, b):
     # math-verify rounds numbers to 6 decimals, so 1/3^40 'equals' 1/3^41: two numbers must also agree relatively,
@@ -345,7 +347,8 @@ def _start_helper():
                             stderr=subprocess.DEVNULL)
     reply = _read_reply(proc, 120)
     if reply != 'ready':
-        proc.kill(); proc.wait()
+        proc.kill()
+        proc.wait()
         raise RuntimeError(f"the math-verify helper process did not start: {reply or 'no reply'}")
     return proc
 
@@ -353,7 +356,9 @@ def _stop_helper():
     "Kill this process's helper, if any."
     global _helper
     if _helper is not None:
-        _helper.kill(); _helper.wait(); _helper = None
+        _helper.kill()
+        _helper.wait()
+        _helper = None
 
 def _forget_helper():
     "In a forked child: drop the parent's helper (and its lock) without touching it."
@@ -377,7 +382,10 @@ def math_equal(pred: str, # the model's answer, LaTeX without `\boxed`
     with _helper_lock:
         for attempt in (0, 1):
             if _helper is None or _helper.poll() is not None: _helper = _start_helper()
-            try: _helper.stdin.write(request); _helper.stdin.flush(); break
+            try:
+                _helper.stdin.write(request)
+                _helper.stdin.flush()
+                break
             except OSError: _stop_helper()  # it died since the last call: start another
         reply = _read_reply(_helper, timeout)
         if reply is None:

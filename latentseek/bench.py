@@ -32,7 +32,9 @@ def memory_bandwidth(device='cpu', gib: float = 1.0, repeats: int = 5) -> float:
     best = float('inf')
     for _ in range(repeats + 1):
         if device.type == 'cuda': torch.cuda.synchronize()
-        t = time.perf_counter(); x.sum().item(); best = min(best, time.perf_counter() - t)
+        t = time.perf_counter()
+        x.sum().item()
+        best = min(best, time.perf_counter() - t)
     return x.numel() * 4 / best / 1e9
 
 def weight_bytes_per_token(model) -> int:
@@ -51,21 +53,26 @@ def decode_speed(engine: Engine, prompt: list[int], # prompt ids (P,)
     "Decode throughput: tokens/s over all rows, per-row tokens/s and seconds, for `tokens` forced-length tokens."
     caches = engine.prefill([prompt] * batch)
     engine.generate(caches, max_new_tokens=2, stop_ids=[])  # warm-up
-    _sync(engine.device); t = time.perf_counter()
+    _sync(engine.device)
+    t = time.perf_counter()
     engine.generate(caches, max_new_tokens=tokens, stop_ids=[])
-    _sync(engine.device); dt = time.perf_counter() - t
+    _sync(engine.device)
+    dt = time.perf_counter() - t
     return {'batch': batch, 'tokens': tokens, 'seconds': dt, 'tokens_per_s': batch * tokens / dt, 'row_tokens_per_s': tokens / dt}
 
 # %% ../nbs/12_bench.ipynb #a4b9a2ed
 def cot_speedup(model, tokenizer, prompt: list[int], tokens: int = 300) -> dict:
     "Seconds for a `tokens`-token greedy answer by the paper's loop and by the engine, their ratio, and whether the tokens agree."
     engine = Engine(model, tokenizer)
-    _sync(engine.device); t = time.perf_counter()
+    _sync(engine.device)
+    t = time.perf_counter()
     ref = reference_generate(model, tokenizer, prompt, max_new_tokens=tokens, stop_ids=[])
-    _sync(engine.device); t_ref = time.perf_counter() - t
+    _sync(engine.device)
+    t_ref = time.perf_counter() - t
     t = time.perf_counter()
     fast = engine.generate(engine.prefill([prompt]), max_new_tokens=tokens, capture_hidden=True, stop_ids=[])[0]
-    _sync(engine.device); t_fast = time.perf_counter() - t
+    _sync(engine.device)
+    t_fast = time.perf_counter() - t
     return {'tokens': tokens, 'reference_s': t_ref, 'fast_s': t_fast, 'speedup': t_ref / t_fast, 'identical': fast.tokens == ref.tokens,
             'max_latent_diff': float((fast.hidden.float() - ref.hidden.float()).abs().max())}
 
@@ -78,8 +85,11 @@ def latentseek_speedup(model, tokenizer, problems: list[Problem], cfg: Config) -
         return r
     rows = []
     for p in problems:
-        t = time.perf_counter(); ref = reference_latent_seek(p, model, tokenizer, reward(True), cfg); t_ref = time.perf_counter() - t
-        t = time.perf_counter(); fast = Seeker(engine, reward(False), Config(**{**cfg.to_dict(), 'batch_size': 1})).run([p])[0]
+        t = time.perf_counter()
+        ref = reference_latent_seek(p, model, tokenizer, reward(True), cfg)
+        t_ref = time.perf_counter() - t
+        t = time.perf_counter()
+        fast = Seeker(engine, reward(False), Config(**{**cfg.to_dict(), 'batch_size': 1})).run([p])[0]
         t_fast = time.perf_counter() - t
         same = [(it.text, it.reward) for it in ref.trace] == [(it.text, it.reward) for it in fast.trace]
         rows.append({'id': p.id, 'reference_s': t_ref, 'fast_s': t_fast, 'speedup': t_ref / t_fast, 'identical': same,
@@ -268,7 +278,8 @@ def run_benchmark(out: str | Path, # folder for results.json, results.md, decode
                   seek_batch_sizes: tuple = (1, 8, 32), seek_tokens: int = 128, seek_problems: int = 32, # `seek_throughput` on the random shapes
                  ) -> dict:
     "Measure decode speed vs roofline, the speed-up over the paper's loop and eval throughput; write the results into `out`."
-    out = Path(out); out.mkdir(parents=True, exist_ok=True)
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
     found = find_data_dir()
     data = data or (str(found / 'gsm8k' / 'test.jsonl') if found else None)
     if data is None and not random_shapes: raise FileNotFoundError('no GSM8K data: pass data= (--data) or set LATENTSEEK_DATA')
@@ -339,7 +350,8 @@ def report_markdown(res: dict) -> str:
               _row_md(ls['problems'], ['id', 'reference_s', 'fast_s', 'speedup', 'identical', 'iterations', 'answer_tokens', 'verifier_tokens']),
               f"\nTotal: reference {ls['reference_s']:.1f} s, fast {ls['fast_s']:.1f} s, **{ls['speedup']:.1f}x**, identical: {ls['identical']}.\n"]
     if res.get('bf16_agreement'):
-        a = res['bf16_agreement']; n_id = sum(r['identical'] for r in a['rows'])
+        a = res['bf16_agreement']
+        n_id = sum(r['identical'] for r in a['rows'])
         s += [f"\n## bf16: fast path vs the paper's loop ({a['model']}, greedy, GSM8K prompts)\n",
               _row_md(a['rows'], ['problem', 'identical', 'first_difference', 'tokens']),
               f"\n{n_id} of {len(a['rows'])} answers identical token for token.\n"]
@@ -358,7 +370,8 @@ def report_markdown(res: dict) -> str:
 
 def plot_decode(res: dict, path: Path):
     "Bar chart of decode tokens/s per batch size and model, with each model's batch-1 roofline."
-    import matplotlib; matplotlib.use('Agg')
+    import matplotlib
+    matplotlib.use('Agg')
     import matplotlib.pyplot as plt
     models = list(dict.fromkeys(r['model'] for r in res['decode']))
     fig, axes = plt.subplots(1, len(models), figsize=(4 * len(models), 3), squeeze=False)
@@ -366,8 +379,11 @@ def plot_decode(res: dict, path: Path):
         rows = [r for r in res['decode'] if r['model'] == name]
         ax.bar([str(r['batch']) for r in rows], [r['tokens_per_s'] for r in rows], color='tab:blue', label='measured')
         ax.axhline(rows[0]['roofline_tokens_per_s'], color='tab:red', ls='--', label='batch-1 roofline')
-        ax.set(title=name, xlabel='batch size', ylabel='decoded tokens/s'); ax.legend(fontsize=8)
-    fig.tight_layout(); fig.savefig(path, dpi=110); plt.close(fig)
+        ax.set(title=name, xlabel='batch size', ylabel='decoded tokens/s')
+        ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
 
 # %% ../nbs/12_bench.ipynb #dee65570
 def main(argv=None):
@@ -395,12 +411,14 @@ def main(argv=None):
     quiet_hf()
     if a.throughput:
         cfg = Config.from_dict(json.loads(a.throughput))
-        print(json.dumps(throughput_once(cfg, load_problems(a.dataset_path, limit=a.limit)))); return
+        print(json.dumps(throughput_once(cfg, load_problems(a.dataset_path, limit=a.limit))))
+        return
     ints = lambda s: tuple(int(x) for x in s.split(',') if x)
     if a.backends:
         res = run_backend_comparison(a.out, a.backend_model, a.data, a.backend_problems, backends=tuple(a.backends.split(',')),
                                      dtypes=tuple(a.backend_dtypes.split(',')), device=a.device)
-        print(backends_markdown(res)); return
+        print(backends_markdown(res))
+        return
     res = run_benchmark(a.out, a.device, tuple(x for x in a.models.split(',') if x), tuple(x for x in a.random.split(',') if x), a.data,
                         decode_tokens=a.tokens, batch_sizes=ints(a.batch_sizes), quick=a.quick,
                         seek_batch_sizes=ints(a.seek_batch_sizes), seek_tokens=a.seek_tokens, seek_problems=a.seek_problems)

@@ -142,4 +142,5 @@ def main(argv: list[str] | None = None):
         print(f"latentseek {args.command}: interrupted ({e.args[0] if e.args else 'Ctrl-C'}){resume}", file=sys.stderr)
         raise SystemExit(code)
     except (ValueError, OSError, ModuleNotFoundError) as e:  # OSError: missing files, no network (ConnectionError), a locked run (RunLocked)
-        print(f"latentseek {args.command}: error: {e}", file=sys.stderr); raise SystemExit(2)
+        print(f"latentseek {args.command}: error: {e}", file=sys.stderr)
+        raise SystemExit(2)

@@ -342,7 +342,9 @@ def format_summary(s: dict) -> str:
 # %% ../nbs/09_evaluate.ipynb #5b9300e2
 def set_seed(seed: int):
     "Seed python, numpy and torch (all devices); 0 is a seed like any other."
-    random.seed(seed); np.random.seed(seed); torch.manual_seed(seed)
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
 
 def default_run_dir(cfg: Config, # the run's settings
                     root: str | Path = 'runs', # where run folders go

@@ -92,8 +92,12 @@ def reference_generate(model, tokenizer, # tokenizer only decodes the text; None
     for _ in range(max_new_tokens):
         z = decoder(torch.tensor([ids], device=device), use_cache=False).last_hidden_state[0, -1]  # (d,)
         t = int(head(z).argmax())
-        tokens.append(t); hidden.append(z); ids.append(t)
-        if t in stop_ids: stop = 'eos'; break
+        tokens.append(t)
+        hidden.append(z)
+        ids.append(t)
+        if t in stop_ids:
+            stop = 'eos'
+            break
     return _finish(Generation(tokens, torch.stack(hidden) if hidden else None, stop, len(prefix)), tokenizer)
 
 # %% ../nbs/06_generation.ipynb #255b9458
@@ -171,7 +175,9 @@ class _Live:
             kv.append((K, V))
         self.cache = DynamicCache(kv)
         self.mask = torch.zeros((B, Pm + Lm), dtype=torch.long, device=dev)
-        for b in range(B): self.mask[b, Pm - P[b]:Pm] = 1; self.mask[b, Pm + Lm - L[b]:] = 1
+        for b in range(B):
+            self.mask[b, Pm - P[b]:Pm] = 1
+            self.mask[b, Pm + Lm - L[b]:] = 1
         self.pos = torch.tensor([P[b] + L[b] for b in range(B)], device=dev)  # position of the next token each row feeds
         self.z = torch.stack([c.z for c in caches])  # (B, d): yields the first token of rows without a prefix
         self.delta = torch.stack([r.delta.to(self.z) if r.delta is not None else torch.zeros_like(self.z[0]) for r in reqs])  # (B, d) per-row shifts (SLOT)
@@ -180,7 +186,9 @@ class _Live:
             ids = torch.full((B, Lm), engine.pad_id, dtype=torch.long, device=dev)
             cpos = torch.zeros((B, Lm), dtype=torch.long, device=dev)
             for b, r in enumerate(reqs):
-                if r.prefix: ids[b, Lm - L[b]:] = torch.tensor(r.prefix, device=dev); cpos[b, Lm - L[b]:] = torch.arange(P[b], P[b] + L[b], device=dev)
+                if r.prefix:
+                    ids[b, Lm - L[b]:] = torch.tensor(r.prefix, device=dev)
+                    cpos[b, Lm - L[b]:] = torch.arange(P[b], P[b] + L[b], device=dev)
             h = engine._forward(ids, self.mask, cpos, self.cache)[:, -1]  # (B, d)
             self.z = torch.where(torch.tensor(L, device=dev)[:, None] > 0, h, self.z)
         # 3. per-row decoding state and outputs
@@ -266,7 +274,8 @@ def length_chunks(lengths: list[int], # tokens of each row
     order, chunks, cur = sorted(range(len(lengths)), key=lambda i: -lengths[i]), [], []
     for i in order:
         if cur and (len(cur) == max_rows or lengths[cur[0]] * (len(cur) + 1) > slack * (sum(lengths[j] for j in cur) + lengths[i])):
-            chunks.append(cur); cur = []
+            chunks.append(cur)
+            cur = []
         cur.append(i)
     return chunks + [cur] if cur else chunks
 

@@ -82,7 +82,8 @@ def gguf_to_folder(gguf: Path, # a .gguf file
     if hasattr(model.config, 'quantization_config'): del model.config.quantization_config
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix='.tmp-'))
-    model.save_pretrained(tmp); tokenizer.save_pretrained(tmp)
+    model.save_pretrained(tmp)
+    tokenizer.save_pretrained(tmp)
     try: tmp.rename(out)
     except OSError:  # another process of a launch converted it first
         if not (out / 'config.json').exists(): raise

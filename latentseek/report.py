@@ -217,7 +217,8 @@ def to_markdown(df: pd.DataFrame, # any table of this chapter
     for key, row in zip(df.index, df.itertuples(index=False)):
         key = key if isinstance(key, tuple) else (key,)
         shown = [('' if prev is not None and key[:j + 1] == prev[:j + 1] and j < len(key) - 1 else fmt(k)) for j, k in enumerate(key)]
-        lines.append('| ' + ' | '.join(shown + [fmt(v) for v in row]) + ' |'); prev = key
+        lines.append('| ' + ' | '.join(shown + [fmt(v) for v in row]) + ' |')
+        prev = key
     return '\n'.join(lines)
 
 # %% ../nbs/11_report.ipynb #63fe9da3
@@ -254,7 +255,9 @@ def _names(runs: list[Run]) -> list[str]:
     return [n if names.count(n) == 1 else f'{n} [{r.path.name}]' for n, r in zip(names, runs)]
 
 def _save(fig: Figure, path: str | Path | None) -> Figure:
-    if path is not None: Path(path).parent.mkdir(parents=True, exist_ok=True); fig.savefig(path, dpi=120, bbox_inches='tight')
+    if path is not None:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        fig.savefig(path, dpi=120, bbox_inches='tight')
     return fig
 
 def plot_accuracy_by_iteration(runs: list[Run], # LatentSeek runs (runs of methods that are not `iterative`, CoT, BoN, ..., are drawn as flat reference lines)
@@ -262,7 +265,8 @@ def plot_accuracy_by_iteration(runs: list[Run], # LatentSeek runs (runs of metho
                                selects: tuple = ('last', 'best'), # the curves per run: solid 'last', dashed 'best'
                               ) -> Figure:
     "Accuracy against the iteration budget k, one line per run and selection rule (paper Figure 2)."
-    fig = Figure(figsize=(5.2, 3.2), layout='constrained'); ax = fig.subplots()
+    fig = Figure(figsize=(5.2, 3.2), layout='constrained')
+    ax = fig.subplots()
     seekers = [(n, r) for n, r in zip(_names(runs), runs) if r.kind.iterative]
     if not seekers: raise ValueError('no LatentSeek run to plot')
     K = max(iteration_budget(r) for _, r in seekers)
@@ -275,7 +279,8 @@ def plot_accuracy_by_iteration(runs: list[Run], # LatentSeek runs (runs of metho
             acc = _pct([_correct(r['final']) for r in run.records])
             if acc is not None: ax.axhline(acc, color=c, ls=':', label=name)
     ax.set(xlabel='latent updates allowed (k)', ylabel='accuracy (%)', xticks=range(K + 1))
-    ax.legend(fontsize=7, frameon=False); ax.grid(alpha=0.3)
+    ax.legend(fontsize=7, frameon=False)
+    ax.grid(alpha=0.3)
     return _save(fig, path)
 
 # %% ../nbs/11_report.ipynb #6e721171
@@ -305,9 +310,11 @@ def plot_iterations(runs: list[Run], # LatentSeek runs
     if counts.empty: raise ValueError('no LatentSeek run to plot')
     long = counts.filter(like='k=').rename(columns=lambda c: int(c[2:])).stack().rename('problems').reset_index()
     long.columns = ['run', 'updates', 'problems']
-    fig = Figure(figsize=(5.2, 3), layout='constrained'); ax = fig.subplots()
+    fig = Figure(figsize=(5.2, 3), layout='constrained')
+    ax = fig.subplots()
     sns.barplot(long, x='updates', y='problems', hue='run', ax=ax)
-    ax.set(xlabel='latent updates made', ylabel='problems'); ax.legend(fontsize=7, frameon=False)
+    ax.set(xlabel='latent updates made', ylabel='problems')
+    ax.legend(fontsize=7, frameon=False)
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     return _save(fig, path)
 
@@ -338,9 +345,12 @@ def plot_flips(run: Run, # a LatentSeek run
               ) -> Figure:
     "The flip matrix as an annotated heatmap."
     m = flip_matrix(run, baseline)
-    fig = Figure(figsize=(3.4, 2.6), layout='constrained'); ax = fig.subplots()
+    fig = Figure(figsize=(3.4, 2.6), layout='constrained')
+    ax = fig.subplots()
     sns.heatmap(m, annot=True, fmt='d', cmap='Blues', cbar=False, ax=ax, annot_kws={'size': 11})
-    ax.set(title=run.label, ylabel='', xlabel=''); ax.title.set_size(9); ax.tick_params(axis='y', rotation=0)
+    ax.set(title=run.label, ylabel='', xlabel='')
+    ax.title.set_size(9)
+    ax.tick_params(axis='y', rotation=0)
     return _save(fig, path)
 
 # %% ../nbs/11_report.ipynb #ec81bedc
@@ -384,14 +394,18 @@ def plot_calibration(runs: list[Run], # runs with verdicts (self-reward LatentSe
     rew = pd.DataFrame([{'run': n, 'answer': 'right' if it['correct'] else 'wrong', 'reward': it['reward']}
                         for n in dict.fromkeys(cal.index.get_level_values('run')) for r in names[n].records for it in r['trace']
                         if it.get('verdicts') is not None and it.get('correct') is not None and it.get('reward') is not None])
-    fig = Figure(figsize=(10, 3.2), layout='constrained'); axs = fig.subplots(1, 3, gridspec_kw={'width_ratios': [2, 2, 1.3]})
+    fig = Figure(figsize=(10, 3.2), layout='constrained')
+    axs = fig.subplots(1, 3, gridspec_kw={'width_ratios': [2, 2, 1.3]})
     for ax, metric in zip(axs, ['precision %', 'recall %']):
         sns.barplot(long[long.metric == metric], y='verifier', x='%', hue='run', ax=ax, orient='h')
-        ax.set(title=f'{metric[:-2]} of a True verdict', xlabel='%', ylabel='', xlim=(0, 100)); ax.title.set_size(9)
-        handles, labels = ax.get_legend_handles_labels(); ax.get_legend().remove()
+        ax.set(title=f'{metric[:-2]} of a True verdict', xlabel='%', ylabel='', xlim=(0, 100))
+        ax.title.set_size(9)
+        handles, labels = ax.get_legend_handles_labels()
+        ax.get_legend().remove()
     axs[1].tick_params(labelleft=False)
     sns.stripplot(rew, x='answer', y='reward', hue='run', dodge=True, alpha=0.6, size=4, ax=axs[2], order=['right', 'wrong'], legend=False)
-    axs[2].set(title='reward of right / wrong answers', xlabel=''); axs[2].title.set_size(9)
+    axs[2].set(title='reward of right / wrong answers', xlabel='')
+    axs[2].title.set_size(9)
     fig.legend(handles, labels, loc='outside lower center', ncols=len(labels), fontsize=8, frameon=False)
     return _save(fig, path)
 
