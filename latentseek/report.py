@@ -417,7 +417,7 @@ def _tokens(r: dict, # a record
 
 def token_costs(runs: list[Run], # any runs
                ) -> pd.DataFrame:
-    "Per run: problems, accuracy %, solver and verifier tokens generated per problem, mean iterations and seconds per problem."
+    "Per run: problems, accuracy %, solver and verifier tokens generated per problem, mean iterations (NaN for a method without latent updates: CoT, BoN, SC, ...) and seconds per problem."
     rows = {}
     for name, run in zip(_names(runs), runs):
         n = len(run.records)
@@ -425,7 +425,8 @@ def token_costs(runs: list[Run], # any runs
         verifier = sum(_tokens(r)['verifier'] for r in run.records)
         rows[name] = {'problems': n, 'accuracy %': _pct([_correct(r['final']) for r in run.records]),
                       'solver tokens / problem': solver / n, 'verifier tokens / problem': verifier / n,
-                      'iterations / problem': sum(r['iterations'] for r in run.records) / n, 'seconds / problem': sum(r['seconds'] for r in run.records) / n}
+                      'iterations / problem': sum(r['iterations'] for r in run.records) / n if run.kind.iterative else None,
+                      'seconds / problem': sum(r['seconds'] for r in run.records) / n}
     return pd.DataFrame.from_dict(rows, orient='index').rename_axis('run')
 
 # %% ../nbs/11_report.ipynb #dbdf949e
