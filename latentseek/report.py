@@ -13,7 +13,7 @@ from matplotlib.ticker import MaxNLocator
 import seaborn as sns
 from .config import REWARDS, with_later_settings
 from .kinds import KINDS
-from .evaluate import generated_tokens, read_run, shard_paths
+from .evaluate import _mean, generated_tokens, read_run, shard_paths
 from .seek import Method, get_method
 
 # %% auto #0
@@ -432,9 +432,6 @@ def token_costs(runs: list[Run], # any runs
 # %% ../nbs/11_report.ipynb #dbdf949e
 _COMPUTE = ['model', 'dataset', 'prompt_idx', 'method', 'problems', 'n_common', 'accuracy %', 'answers / problem',
             'solver tokens / problem', 'verifier tokens / problem', 'tokens / problem', 'optimisation tokens / problem', 'source']
-
-def _mean(xs: list) -> float | None:
-    return sum(xs) / len(xs) if xs else None
 
 def compute_data(runs: list[Run], # loaded runs, any mix of models, datasets, prompts and methods
                 ) -> pd.DataFrame:
