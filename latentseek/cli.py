@@ -8,7 +8,7 @@ import argparse, json, signal, sys, threading, time
 from dataclasses import fields
 from pathlib import Path
 from fastcore.docments import docments
-from .config import Config, CHOICES
+from .config import Config, settings_parts
 from .data import Problem, load_problems
 from .kinds import KINDS
 from .report import add_report_parser, cmd_report
@@ -21,19 +21,25 @@ def _kind(anno: str):
     base = anno.replace(' | None', '').replace('None | ', '').strip()
     return {'str': str, 'int': int, 'float': float, 'bool': bool}[base]
 
+def _docs(part: type) -> dict:
+    "The comment beside each field of `part` (empty where its source cannot be read, e.g. a class typed into a REPL)."
+    try: return {k: v['docment'] or '' for k, v in docments(part, full=True).items()}
+    except (OSError, TypeError): return {}
+
 def add_config_flags(parser: argparse.ArgumentParser):
-    "Add one flag per `Config` field, with its docment as help and its default."
-    docs = docments(Config, full=True)
-    for f in fields(Config):
-        d, kind = docs[f.name], _kind(str(docs[f.name]['anno']))
-        flag, default = '--' + f.name.replace('_', '-'), f.default
-        help = f"{d['docment']} (default: {default})"
-        if kind is bool: parser.add_argument(flag, action=argparse.BooleanOptionalAction, default=default, help=help)
-        else: parser.add_argument(flag, type=kind, default=default, choices=CHOICES.get(f.name), help=help)
+    "Add one flag per setting of every part of `Config`, a group per part, with the setting's comment as help and its default."
+    for part in settings_parts():
+        group = parser.add_argument_group(part.__name__.removesuffix('Settings').lower() + ' settings', part.__doc__)
+        docs = _docs(part)
+        for f in fields(part):
+            kind, choices = _kind(str(f.type)), f.metadata.get('choices')
+            flag, help = '--' + f.name.replace('_', '-'), f"{docs.get(f.name, '')} (default: {f.default})"
+            if kind is bool: group.add_argument(flag, action=argparse.BooleanOptionalAction, default=f.default, help=help)
+            else: group.add_argument(flag, type=kind, default=f.default, choices=choices() if callable(choices) else choices, help=help)
 
 def config_from_args(args: argparse.Namespace) -> Config:
     "The `Config` the parsed flags describe; raises `ValueError` on a bad value."
-    return Config(**{f.name: getattr(args, f.name) for f in fields(Config)})
+    return Config(**{f.name: getattr(args, f.name) for part in settings_parts() for f in fields(part)})
 
 # %% ../nbs/10_cli.ipynb #1d0e4f96
 def parser() -> argparse.ArgumentParser:

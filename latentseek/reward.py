@@ -10,11 +10,12 @@ from typing import Callable
 import torch
 from .prompts import VERDICT_MARKER, VERIFIER_WEIGHTS, PromptSet, DEFAULT_PROMPTS, verifier_messages, chat_ids, dataset_kind
 from .answers import judge
-from .config import Config, REWARDS, registered
+from .config import Config, REWARDS, registered, Settings, setting, count
 from .generation import Backend, Generation, Request, Sampling, Scheduler, stop_token_ids, _finish
 
 # %% auto #0
-__all__ = ['RewardResult', 'Reward', 'CallableReward', 'PSRM', 'read_verdict', 'sequential_generate', 'SelfReward', 'make_reward']
+__all__ = ['RewardResult', 'Reward', 'CallableReward', 'PSRM', 'read_verdict', 'SelfRewardSettings', 'sequential_generate',
+           'SelfReward', 'make_reward']
 
 # %% ../nbs/07_reward.ipynb #36feb85c
 @dataclass
@@ -112,6 +113,19 @@ def read_verdict(text: str, # text to search: the verifier's generation (or prom
         if word: return word.group(1).lower() == 'true'
     return None
 
+# %% ../nbs/07_reward.ipynb #d2fa3eaa
+@dataclass(frozen=True)
+class SelfRewardSettings(Settings):
+    "The self-reward's verifiers: their answer cap, the format rule, and the paper code's switches (see Config)."
+    in_every_fingerprint = True  # history: these were in every run's fingerprint before components owned their settings (see Config)
+    verifier_max_new_tokens: int | None = setting(None, check=count(1), compat=dict(fixed=1024, paper=4096))  # most tokens of one verifier answer; None = from compat (fixed 1024, paper 4096 as its code)
+    format_rule: bool = setting(False)  # -2 in the weighted sum when the answer has no \boxed{...} (paper code option)
+    verdict_scope: str | None = setting(None, choices=('generation', 'all'), compat=dict(fixed='generation', paper='all'))  # where the verdict is searched: generation | all (prompt too); None = from compat
+    verdict_rule: str | None = setting(None, choices=('last', 'paper'), compat=dict(fixed='last', paper='paper'))  # how a verdict is read: last (last marker, first word) | paper; None = from compat
+    verifier_input: str | None = setting(None, choices=('clean', 'raw'), compat=dict(fixed='clean', paper='raw'))  # solution shown to verifiers: clean (no special tokens) | raw; None = from compat
+    verifier_decoding: str | None = setting(None, choices=('greedy', 'model'), compat=dict(fixed='greedy', paper='model'))  # verifiers decode: greedy | model (the checkpoint's sampling defaults: the original's distribution, not its draws); None = from compat
+    verifier_stop: str | None = setting(None, choices=('all', 'model'), later='all', compat=dict(fixed='all', paper='model'))  # verifiers stop at: all (every EOS id, as solvers) | model (the generation config's eos_token_id, as model.generate()); None = from compat
+
 # %% ../nbs/07_reward.ipynb #2ad57541
 @torch.no_grad()
 def sequential_generate(model, tokenizer, prompts: list[list[int]], # prompts (P_i,), decoded one at a time
@@ -132,6 +146,7 @@ def sequential_generate(model, tokenizer, prompts: list[list[int]], # prompts (P
 class SelfReward(Reward):
     "The model verifies its own answer with 4 weighted verifier prompts (paper §3.3); verifier prompts of a batch run as one batch."
     name = 'self'
+    settings = SelfRewardSettings
     def __init__(self, backend: Backend, # the solver's backend (an `Engine`): the same model verifies
                  weights: dict = VERIFIER_WEIGHTS, # verifier name -> weight
                  format_rule: bool = False, # fail (weight 2) answers without \boxed{...}

@@ -5,12 +5,14 @@
 # %% ../nbs/06a_vllm.ipynb #v1000003
 from __future__ import annotations
 import importlib, os
+from dataclasses import dataclass
 import torch
 from .generation import Backend, Engine, Generation, Request, _finish, stop_token_ids
+from .config import Settings, setting, count, fraction
 
 # %% auto #0
-__all__ = ['VLLM_INSTALL', 'install_hint', 'vllm_missing', 'sampling_kwargs', 'generation_of', 'prefill_latents', 'engine_args',
-           'VLLMBackend']
+__all__ = ['VLLM_INSTALL', 'install_hint', 'vllm_missing', 'sampling_kwargs', 'generation_of', 'prefill_latents', 'VLLMSettings',
+           'engine_args', 'VLLMBackend']
 
 # %% ../nbs/06a_vllm.ipynb #v1000008
 VLLM_INSTALL = {
@@ -66,6 +68,15 @@ def prefill_latents(hf: Engine, # the torch side (`Engine.prompt_hidden`)
     h = hf.prompt_hidden(list(context) + list(tokens[:-1]))  # (C + T - 1, d)
     return h[len(context) - 1:]
 
+# %% ../nbs/06a_vllm.ipynb #07f42472
+@dataclass(frozen=True)
+class VLLMSettings(Settings):
+    "How the vLLM engine runs (memory, GPUs, context, graphs): never what it computes, so none of these enters the fingerprint."
+    vllm_gpu_memory_utilization: float = setting(0.5, check=fraction, volatile=True)  # share of GPU memory vLLM may take (weights and KV cache); the torch copy of the model lives in the rest
+    vllm_tensor_parallel_size: int = setting(1, check=count(1), volatile=True)  # GPUs one model is split over
+    vllm_max_model_len: int | None = setting(None, check=count(1), volatile=True)  # longest prompt + answer in tokens; None = the model's own limit
+    vllm_enforce_eager: bool | None = setting(None, volatile=True)  # no CUDA graphs / torch.compile; None = on CPU only (start-up 25 s instead of 100+ s)
+
 # %% ../nbs/06a_vllm.ipynb #v1000020
 def engine_args(cfg, # the run's `Config` (dtype, seed, vllm_* fields)
                 path: str, # the model folder or hub id vLLM loads (`model_folder(cfg.model)`)
@@ -82,6 +93,7 @@ def engine_args(cfg, # the run's `Config` (dtype, seed, vllm_* fields)
 # %% ../nbs/06a_vllm.ipynb #v1000022
 class VLLMBackend(Backend):
     "vLLM generates every requested token; a torch `Engine` on the same model gives the latents of `capture_hidden` rows (one prefill each)."
+    settings = VLLMSettings
     supports_hidden = True
     torch_decodes = False  # the torch copy runs one prefill per CoT: not worth a second, prepacked copy of its weights
 

@@ -4,17 +4,28 @@
 
 # %% ../../nbs/08c_bon.ipynb #b1000003
 from __future__ import annotations
-from ..config import Config
+from dataclasses import dataclass
+from ..config import Config, Settings, setting, count, positive, fraction
 from ..generation import Sampling
 from ..seek import Iterate, Method
 
 # %% auto #0
-__all__ = ['BestOfN']
+__all__ = ['SamplingSettings', 'BestOfN']
+
+# %% ../../nbs/08c_bon.ipynb #eeff9092
+@dataclass(frozen=True)
+class SamplingSettings(Settings):
+    "Sampled answers (Best-of-N, self-consistency, oracle pass@N): how many, and how they are drawn."
+    in_every_fingerprint = True  # history: these were in every run's fingerprint before methods owned their settings (see Config)
+    n_samples: int = setting(3, check=count(1))  # N sampled answers per problem (the same N samples for bon, sc and oracle at one seed)
+    temperature: float = setting(0.7, check=positive)  # sampling temperature
+    top_p: float = setting(1.0, check=fraction)  # nucleus sampling mass
 
 # %% ../../nbs/08c_bon.ipynb #b1000007
 class BestOfN(Method):
     "N samples, the best by reward (the paper's BoN ranks by the self-reward); the base of the other sampled methods."
     name = 'bon'
+    settings = SamplingSettings
     order = 10
     sampled = True
     title, title_n = 'BoN', 'BoN (N={n})'  # its Table-1 label, without and with N (subclasses set these two)

@@ -4,10 +4,11 @@
 
 # %% ../../nbs/08a_latentseek.ipynb #3d4c5b6a
 from __future__ import annotations
+from dataclasses import dataclass
 import time
 from typing import Callable
 import torch
-from ..config import Config
+from ..config import Config, Settings, setting, count, positive, fraction, number
 from ..data import Problem
 from ..prompts import chat_ids, solver_messages
 from ..generation import output_head, reference_generate, stop_token_ids
@@ -15,7 +16,8 @@ from ..reward import Reward, make_reward
 from ..seek import Iterate, Method, SeekResult
 
 # %% auto #0
-__all__ = ['update_length', 'Latents', 'latent_step', 'latent_heads', 'LatentSeek', 'select_final', 'reference_latent_seek']
+__all__ = ['update_length', 'Latents', 'latent_step', 'LatentSeekSettings', 'latent_heads', 'LatentSeek', 'select_final',
+           'reference_latent_seek']
 
 # %% ../../nbs/08a_latentseek.ipynb #d4e22c26
 def update_length(T: int, # answer tokens, including the stop token (the paper's `len(hidden_states_list)`)
@@ -67,6 +69,24 @@ def latent_step(latents: list[Latents], # one per problem
         l.steps += 1
     return [float(v.detach()) for v in losses]
 
+# %% ../../nbs/08a_latentseek.ipynb #63c06423
+@dataclass(frozen=True)
+class LatentSeekSettings(Settings):
+    "LatentSeek (Algorithm 1): how many latents, how they are updated, when to stop, and the paper code's switches of the latent step."
+    in_every_fingerprint = True  # history: these were in every run's fingerprint before methods owned their settings (see Config)
+    rho: float = setting(0.2, check=fraction)  # fraction of the CoT answer's latents that are optimised, in (0, 1]
+    lr: float = setting(0.05, check=positive)  # Adam learning rate on the latents
+    max_steps: int = setting(10, check=count(0))  # K: most latent updates per problem
+    threshold: float = setting(-0.2, check=number)  # tau: stop once reward > threshold
+    update_cap: int = setting(300, check=count(1))  # most latents optimised, whatever rho*T is (paper code: 300)
+    start_index: int = setting(0, check=count(0))  # first answer token whose latent is optimised (paper code: 0)
+    grad_clip: float | None = setting(None, check=positive)  # clip the latents' gradient norm (per problem); None = no clipping
+    stop: str | None = setting(None, choices=('all', 'eos'), compat=dict(fixed='all', paper='eos'))  # continuations stop at: all (every EOS id the model declares) | eos (tokenizer.eos_token only); None = from compat
+    freeze_model: bool | None = setting(None, compat=dict(fixed=True, paper=False))  # freeze model weights during latent updates; None = from compat
+    latent_dtype: str | None = setting(None, choices=('float32', 'model'), compat=dict(fixed='float32', paper='model'))  # latents and Adam state: float32 | model; None = from compat
+    select: str | None = setting(None, choices=('best', 'last'), compat=dict(fixed='best', paper='last'))  # answer returned: best (highest reward) | last; None = from compat
+    loss_eps: bool | None = setting(None, compat=dict(fixed=False, paper=True))  # paper's log(softmax + 1e-8 + 1e-10) instead of log_softmax; None = from compat
+
 # %% ../../nbs/08a_latentseek.ipynb #5721b2f2
 def latent_heads(model, freeze_model: bool = True):
     "(head, step_head): the output head for decoding x' = argmax W z, and the one the latent step differentiates (a detached alias of W; it requires grad when `freeze_model=False`)."
@@ -78,6 +98,7 @@ def latent_heads(model, freeze_model: bool = True):
 class LatentSeek(Method):
     "Algorithm 1 on one problem: CoT, then latent policy-gradient steps and continuations until R > tau or K steps (paper §3)."
     name = 'latentseek'
+    settings = LatentSeekSettings
     order = 40
     has_cot = True
     iterative = True

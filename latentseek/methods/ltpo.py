@@ -4,15 +4,15 @@
 
 # %% ../../nbs/08g_ltpo.ipynb #g1000003
 from __future__ import annotations
+from dataclasses import dataclass, replace
 import torch
-from dataclasses import replace
-from ..config import Config
+from ..config import Config, Settings, setting, count, positive
 from ..generation import Backend
 from ..prompts import chat_ids, solver_messages
 from ..seek import SingleAnswer
 
 # %% auto #0
-__all__ = ['placeholder', 'thought_hint', 'thought_prompt', 'confidence', 'ltpo_thoughts', 'LTPO']
+__all__ = ['placeholder', 'thought_hint', 'thought_prompt', 'confidence', 'ltpo_thoughts', 'LTPOSettings', 'LTPO']
 
 # %% ../../nbs/08g_ltpo.ipynb #g1000007
 def placeholder(tokenizer) -> str:
@@ -82,10 +82,23 @@ def ltpo_thoughts(backend: Backend, # supports `input_embeddings` and `logits_fr
         if r > best_r: best, best_r = theta.clone(), r
     return best, rewards
 
+# %% ../../nbs/08g_ltpo.ipynb #9caa67a1
+@dataclass(frozen=True)
+class LTPOSettings(Settings):
+    "LTPO's thoughts and their optimisation (its code's defaults, main.py)."
+    ltpo_thoughts: int = setting(10, check=count(1), later=10)  # thought tokens inserted at the end of the user turn (main.py: num_thought_tokens 10)
+    ltpo_steps: int = setting(10, check=count(0), later=10)  # perturbation steps (main.py: max_num_steps 10)
+    ltpo_lr: float = setting(0.03, check=positive, later=0.03)  # step size of the policy-gradient update (main.py: lr 0.03)
+    ltpo_sigma: float = setting(0.1, check=positive, later=0.1)  # initial standard deviation of the Gaussian perturbation (main.py: sigma 0.1)
+    ltpo_sigma_decay: float = setting(0.99, check=positive, later=0.99)  # sigma is multiplied by this after each step (main.py: sigma_decay 0.99)
+    ltpo_top_k: int = setting(10, check=count(1), later=10)  # top-k log-probabilities in the confidence reward (main.py: top_k 10)
+    ltpo_hint: bool = setting(True, later=False)  # say before the thoughts that they hold latent reasoning the model may use or ignore (LTPO code, ltpo.py build_inputs)
+
 # %% ../../nbs/08g_ltpo.ipynb #g1000012
 class LTPO(SingleAnswer):
     "Thought-token embeddings tuned by a Gaussian-perturbation policy gradient on the model's confidence, then one greedy answer (ICLR 2026; arXiv 2510.04182)."
     name = 'ltpo'
+    settings = LTPOSettings
     order = 60
 
     @classmethod

@@ -4,14 +4,14 @@
 
 # %% ../../nbs/08f_slot.ipynb #f1000003
 from __future__ import annotations
-from dataclasses import replace
+from dataclasses import dataclass, replace
 import torch
-from ..config import Config
+from ..config import Config, Settings, setting, count, positive
 from ..generation import Backend
 from ..seek import SingleAnswer
 
 # %% auto #0
-__all__ = ['slot_delta', 'SLOT']
+__all__ = ['slot_delta', 'SLOTSettings', 'SLOT']
 
 # %% ../../nbs/08f_slot.ipynb #f1000007
 def slot_delta(backend: Backend, # supports `prompt_hidden` and `output_head` (the HF `Engine` does)
@@ -36,10 +36,18 @@ def slot_delta(backend: Backend, # supports `prompt_hidden` and `output_head` (t
     with torch.no_grad(): losses.append(torch.nn.functional.cross_entropy(head(h[:-1] + delta).float(), target).item())
     return delta.detach(), losses
 
+# %% ../../nbs/08f_slot.ipynb #edae6ec0
+@dataclass(frozen=True)
+class SLOTSettings(Settings):
+    "SLOT's fit of delta: AdamW steps and learning rate (its code's GSM8K defaults)."
+    slot_steps: int = setting(5, check=count(0), later=5)  # AdamW steps on the prompt's own cross-entropy (SLOT code, run.sh for GSM8K: times=5)
+    slot_lr: float = setting(0.1, check=positive, later=0.1)  # AdamW learning rate of the delta (SLOT code, run.sh: lr=0.1; weight decay 1e-8, eps 1e-5 as its model file)
+
 # %% ../../nbs/08f_slot.ipynb #f1000010
 class SLOT(SingleAnswer):
     "One vector delta fitted to the prompt's own tokens, then a greedy answer decoded from h + delta (Hu et al. 2025; arXiv 2505.12392)."
     name = 'slot'
+    settings = SLOTSettings
     order = 50
 
     @classmethod
