@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The real-model runs of the reproduction (issue 4): Qwen2.5-Coder-1.5B-Instruct (bf16, CPU), the paper's script
 # settings (rho 0.2, lr 0.05, 10 steps, threshold -0.2). Every run resumes: rerun this script to continue.
-# Usage: experiments/run_qwen.sh [RUN_NAME ...]   (default: ORDER below)
+# Usage: experiments/run_qwen.sh [RUN_NAME ...]   (default: ORDER below; `table1`: the Table 1 runs, TABLE1 below)
 #        MAX_PROBLEMS=32 experiments/run_qwen.sh   first slice of every run (rerun without it to complete them)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,7 +29,20 @@ declare -A RUNS=(
   [gsm8k-p0-slot]="gsm8k 100 --method slot --prompt-idx 0"
   [gsm8k-p0-ltpo]="gsm8k 100 --method ltpo --prompt-idx 0"
   [gsm8k-p0-ltpo-nohint]="gsm8k 100 --method ltpo --no-ltpo-hint --prompt-idx 0"
+  [gsm8k-p1-self]="gsm8k 100 --method latentseek --reward self --prompt-idx 1"
+  [math500-p0-psrm100]="math500 100 --method latentseek --reward psrm --prompt-idx 0"
+  [math500-p0-self]="math500 100 --method latentseek --reward self --prompt-idx 0"
+  [aime-p0-psrm]="aime2024 30 --method latentseek --reward psrm --prompt-idx 0"
+  [aime-p0-self]="aime2024 30 --method latentseek --reward self --prompt-idx 0"
+  [math500-p1-psrm]="math500 100 --method latentseek --reward psrm --prompt-idx 1"
+  [math500-p1-self]="math500 100 --method latentseek --reward self --prompt-idx 1"
+  [aime-p1-psrm]="aime2024 30 --method latentseek --reward psrm --prompt-idx 1"
+  [aime-p1-self]="aime2024 30 --method latentseek --reward self --prompt-idx 1"
 )
+# The paper's Table 1 row (issue 30), in the issue's order: TABLE1 below. math500-p0-psrm100 extends the committed
+# math500-p0-psrm run (first 50) to the first 100 in its own folder (its settings, so it resumes there).
+declare -A FOLDER=([math500-p0-psrm100]=math500-p0-psrm)
+TABLE1=(gsm8k-p1-self math500-p0-psrm100 math500-p0-self aime-p0-psrm aime-p0-self math500-p1-psrm math500-p1-self aime-p1-psrm aime-p1-self)
 # A LatentSeek run records each problem's greedy CoT answer before seeking, so the CoT row of the report comes
 # from the PSRM runs; the CoT-only runs (gsm8k-p0-cot, ...) give the same answers and are left out of the default.
 # SLOT (issue 20) at its code's GSM8K defaults (5 AdamW steps, lr 0.1): --slot-steps, --slot-lr.
@@ -37,8 +50,9 @@ declare -A RUNS=(
 # prompt's note on the thoughts included; gsm8k-p0-ltpo-nohint is the first LTPO run, made before the note was added.
 # Self-consistency and oracle pass@N (issue 14) draw the BoN run's samples at N=3 (same seed, temperature, top-p); N=8 too.
 ORDER=(gsm8k-p0-psrm math500-p0-psrm gsm8k-p1-psrm gsm8k-p0-self gsm8k-p0-bon gsm8k-p0-sc3 gsm8k-p0-oracle3 gsm8k-p0-sc8 gsm8k-p0-oracle8 gsm8k-p0-slot gsm8k-p0-ltpo gsm8k-p0-ltpo-nohint)
+[ "${1:-}" = table1 ] && set -- "${TABLE1[@]}"
 for name in "${@:-${ORDER[@]}}"; do
   [ -n "${RUNS[$name]:-}" ] || { echo "unknown run $name; known: ${!RUNS[*]}" >&2; exit 2; }
   # shellcheck disable=SC2086
-  run "$name" ${RUNS[$name]}
+  run "${FOLDER[$name]:-$name}" ${RUNS[$name]}
 done
