@@ -4,13 +4,15 @@
 
 # %% ../nbs/04_answers.ipynb #3f62149b
 from __future__ import annotations
-import atexit, json, os, re, select, subprocess, sys, threading, time, warnings
+import atexit, importlib, json, os, re, select, subprocess, sys, threading, time, warnings
 from fractions import Fraction
+from typing import Callable, NamedTuple
 from .kinds import get_kind
 
 # %% auto #0
-__all__ = ['MATH_VERIFY_TIMEOUT', 'last_boxed', 'final_boxes', 'json_answer', 'phrase_answer', 'final_statement', 'last_number',
-           'extract_answer', 'to_number', 'plain_number', 'normalize_tex', 'math_equal', 'math_verify_strings', 'judge']
+__all__ = ['MATH_VERIFY_TIMEOUT', 'READERS', 'last_boxed', 'final_boxes', 'json_answer', 'phrase_answer', 'final_statement',
+           'last_number', 'extract_answer', 'to_number', 'plain_number', 'normalize_tex', 'math_equal',
+           'math_verify_strings', 'judge', 'Reader', 'get_reader', 'judge_with']
 
 # %% ../nbs/04_answers.ipynb #f07bfaba
 _BOX = re.compile(r'\\(?:boxed|fbox)(?![A-Za-z])')
@@ -450,3 +452,38 @@ def judge(model_output: str, # the model's full output
     except Exception as e:  # a model can write anything; no output may stop a run
         warnings.warn(f"judging an output failed ({type(e).__name__}: {str(e)[:120]}); judged wrong. Output ends {model_output[-80:]!r}")
         return False
+
+# %% ../nbs/04_answers.ipynb #68685b79
+READERS = { # reader name -> ('module:extract function', 'module:judge function'), both with the signatures of `extract_answer` and `judge`
+    'ours': ('latentseek.answers:extract_answer', 'latentseek.answers:judge'),
+    'paper': ('latentseek.paper_reader:paper_extract', 'latentseek.paper_reader:paper_judge'),
+}
+
+class Reader(NamedTuple):
+    "An answer reader: its name, its extract function and its judge function."
+    name: str # a key of READERS
+    extract: Callable # (text, dataset, prompt_idx=0) -> str | None
+    judge: Callable # (model_output, gold, dataset, prompt_idx=0) -> bool
+
+def _load(target: str, # 'module:function'
+         ) -> Callable:
+    "The function `target` names, its module imported."
+    module, name = target.split(':')
+    return getattr(importlib.import_module(module), name)
+
+def get_reader(name: str, # a key of READERS: 'ours' or 'paper'
+              ) -> Reader:
+    "The answer reader registered as `name`; raises `ValueError` naming the known readers for any other name."
+    if name not in READERS:
+        raise ValueError(f"unknown answer reader {name!r}; known readers: {', '.join(READERS)}")
+    extract, judge_fn = READERS[name]
+    return Reader(name, _load(extract), _load(judge_fn))
+
+def judge_with(reader: str, # a key of READERS
+               model_output: str, # the model's full output
+               gold: str, # the gold final answer
+               dataset: str, # dataset name or kind, see `latentseek.kinds.get_kind`
+               prompt_idx: int = 0, # 0: answer asked in \boxed{}, 1: answer asked as JSON
+              ) -> bool:
+    "Whether `model_output` is right as the reader named `reader` grades it; raises as `get_reader` and that reader's judge do."
+    return get_reader(reader).judge(model_output, gold, dataset, prompt_idx)
