@@ -4,13 +4,15 @@
 
 # %% ../nbs/04_answers.ipynb #3f62149b
 from __future__ import annotations
-import atexit, json, os, re, select, subprocess, sys, threading, time, warnings
+import atexit, importlib, json, os, re, select, subprocess, sys, threading, time, warnings
 from fractions import Fraction
+from typing import Callable, NamedTuple
 from .kinds import get_kind
 
 # %% auto #0
-__all__ = ['MATH_VERIFY_TIMEOUT', 'last_boxed', 'final_boxes', 'json_answer', 'phrase_answer', 'final_statement', 'last_number',
-           'extract_answer', 'to_number', 'plain_number', 'normalize_tex', 'math_equal', 'judge']
+__all__ = ['MATH_VERIFY_TIMEOUT', 'READERS', 'last_boxed', 'final_boxes', 'json_answer', 'phrase_answer', 'final_statement',
+           'last_number', 'extract_answer', 'to_number', 'plain_number', 'normalize_tex', 'math_equal',
+           'math_verify_strings', 'judge', 'Reader', 'get_reader', 'judge_with']
 
 # %% ../nbs/04_answers.ipynb #f07bfaba
 _BOX = re.compile(r'\\(?:boxed|fbox)(?![A-Za-z])')
@@ -315,7 +317,13 @@ try:  # warm up before the clock runs: the first parse loads the LaTeX grammar a
 except Exception: pass
 print(json.dumps('ready'), file=out, flush=True)
 for line in sys.stdin:
-    gold, pred, step = json.loads(line)  # step: seconds for each of the three math-verify calls
+    request = json.loads(line)
+    if request[0] == 'parse':  # ['parse', text, step]: the strings math-verify reads in `text` as it stands (no box added)
+        try: found = [x.strip() for x in parse(request[1], parsing_timeout=request[2]) if isinstance(x, str)]
+        except Exception: found = []
+        print(json.dumps(found), file=out, flush=True)
+        continue
+    gold, pred, step = request  # step: seconds for each of the three math-verify calls
     try:
         g = parse('\\boxed{' + gold + '}', parsing_timeout=step)
         p = parse('\\boxed{' + pred + '}', parsing_timeout=step)
@@ -372,27 +380,41 @@ def _forget_helper():
 atexit.register(_stop_helper)
 os.register_at_fork(after_in_child=_forget_helper)
 
-def math_equal(pred: str, # the model's answer, LaTeX without `\boxed`
-               gold: str, # the gold answer, LaTeX
-               timeout: float = MATH_VERIFY_TIMEOUT, # seconds before the comparison is abandoned (judged False)
-              ) -> bool:
-    "Whether math-verify finds `pred` equal to `gold`, in a helper process killed after `timeout` s; raises `RuntimeError` if the helper cannot start."
+def _ask(request: list, # a JSON request line for the helper
+         timeout: float, # seconds to wait for the reply
+         what: str, # the request in words, for the warning
+        ):
+    "The helper's reply to `request`, or None (with a warning naming `what`, the helper killed) if none comes within `timeout` s; raises `RuntimeError` if the helper cannot start."
     global _helper
-    request = (json.dumps([gold, pred, max(1, int(timeout / 3))]) + '\n').encode()
+    line = (json.dumps(request) + '\n').encode()
     with _helper_lock:
         for attempt in (0, 1):
             if _helper is None or _helper.poll() is not None: _helper = _start_helper()
             try:
-                _helper.stdin.write(request)
+                _helper.stdin.write(line)
                 _helper.stdin.flush()
                 break
             except OSError: _stop_helper()  # it died since the last call: start another
         reply = _read_reply(_helper, timeout)
         if reply is None:
             _stop_helper()
-            warnings.warn(f"math-verify gave no verdict on {pred[:80]!r} vs {gold[:80]!r} within {timeout} s; judged False")
-            return False
-        return reply is True
+            warnings.warn(f"math-verify gave no verdict on {what} within {timeout} s")
+        return reply
+
+def math_equal(pred: str, # the model's answer, LaTeX without `\boxed`
+               gold: str, # the gold answer, LaTeX
+               timeout: float = MATH_VERIFY_TIMEOUT, # seconds before the comparison is abandoned (judged False)
+              ) -> bool:
+    "Whether math-verify finds `pred` equal to `gold`, in a helper process killed after `timeout` s; raises `RuntimeError` if the helper cannot start."
+    return _ask([gold, pred, max(1, int(timeout / 3))], timeout, f'{pred[:80]!r} vs {gold[:80]!r}; judged False') is True
+
+def math_verify_strings(text: str, # any text: math-verify looks for LaTeX and plain expressions in it, as it stands
+                        timeout: float = MATH_VERIFY_TIMEOUT, # seconds before the helper is abandoned ([] then)
+                       ) -> list[str]:
+    "The strings math-verify's `parse` extracts from `text` with its default settings (no `\\boxed` added), stripped; [] if none or on timeout. The paper's MATH-500 grader compares these with the gold string (see *The paper's answer reader*)."
+    reply = _ask(['parse', str(text), max(1, int(timeout / 2))], timeout, f'parsing {str(text)[:80]!r}; nothing read')
+    return reply if isinstance(reply, list) else []
+
 
 # %% ../nbs/04_answers.ipynb #da81f5d0
 def _compare(pred: str | None, # the extracted answer, or None
@@ -430,3 +452,38 @@ def judge(model_output: str, # the model's full output
     except Exception as e:  # a model can write anything; no output may stop a run
         warnings.warn(f"judging an output failed ({type(e).__name__}: {str(e)[:120]}); judged wrong. Output ends {model_output[-80:]!r}")
         return False
+
+# %% ../nbs/04_answers.ipynb #68685b79
+READERS = { # reader name -> ('module:extract function', 'module:judge function'), both with the signatures of `extract_answer` and `judge`
+    'ours': ('latentseek.answers:extract_answer', 'latentseek.answers:judge'),
+    'paper': ('latentseek.paper_reader:paper_extract', 'latentseek.paper_reader:paper_judge'),
+}
+
+class Reader(NamedTuple):
+    "An answer reader: its name, its extract function and its judge function."
+    name: str # a key of READERS
+    extract: Callable # (text, dataset, prompt_idx=0) -> str | None
+    judge: Callable # (model_output, gold, dataset, prompt_idx=0) -> bool
+
+def _load(target: str, # 'module:function'
+         ) -> Callable:
+    "The function `target` names, its module imported."
+    module, name = target.split(':')
+    return getattr(importlib.import_module(module), name)
+
+def get_reader(name: str, # a key of READERS: 'ours' or 'paper'
+              ) -> Reader:
+    "The answer reader registered as `name`; raises `ValueError` naming the known readers for any other name."
+    if name not in READERS:
+        raise ValueError(f"unknown answer reader {name!r}; known readers: {', '.join(READERS)}")
+    extract, judge_fn = READERS[name]
+    return Reader(name, _load(extract), _load(judge_fn))
+
+def judge_with(reader: str, # a key of READERS
+               model_output: str, # the model's full output
+               gold: str, # the gold final answer
+               dataset: str, # dataset name or kind, see `latentseek.kinds.get_kind`
+               prompt_idx: int = 0, # 0: answer asked in \boxed{}, 1: answer asked as JSON
+              ) -> bool:
+    "Whether `model_output` is right as the reader named `reader` grades it; raises as `get_reader` and that reader's judge do."
+    return get_reader(reader).judge(model_output, gold, dataset, prompt_idx)

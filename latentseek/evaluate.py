@@ -15,7 +15,7 @@ from tqdm.auto import tqdm
 import latentseek
 from .config import Config, BACKENDS, REWARDS, registered, with_later_settings
 from .data import Problem, load_problems
-from .answers import extract_answer, judge
+from .answers import extract_answer, judge, get_reader
 from .models import load_model
 from .generation import Engine, make_backend
 from .reward import make_reward, read_verdict
@@ -27,7 +27,7 @@ from .parallel import Workers, workers
 # %% auto #0
 __all__ = ['VOLATILE', 'versions', 'generated_tokens', 'to_record', 'RunLocked', 'RunLock', 'read_records', 'ResultsFile',
            'shard_name', 'shard_paths', 'same_record', 'read_run', 'summarize', 'format_summary', 'set_seed',
-           'default_run_dir', 'evaluate', 'regrade']
+           'default_run_dir', 'evaluate', 'run_reader', 'regrade']
 
 # %% ../nbs/09_evaluate.ipynb #14bc14d8
 def versions() -> dict:
@@ -436,21 +436,28 @@ def _verdict_rule(path: Path) -> tuple[str | None, str]:
 
 _REGRADE_KEYS = ('dataset', 'prompt_idx', 'gold', 'trace')  # what regrade reads of a record
 
-def _regrade(path: Path, write: bool, drop_stale: bool) -> dict:
+def run_reader(path: Path, # a results file
+              ) -> str:
+    "The answer reader the run beside `path` was graded with: its config's `reader` where it names one, else 'ours'."
+    stored = ResultsFile._stored(Path(path).parent)
+    return (stored or {}).get('config', {}).get('reader') or 'ours'
+
+def _regrade(path: Path, write: bool, drop_stale: bool, reader: str = 'ours') -> dict:
     "The body of `regrade`, run under the folder's lock when it writes."
+    read = get_reader(reader)
     records = read_records(path)
     for n, r in enumerate(records, 1):
         missing = [k for k in _REGRADE_KEYS if k not in r]
         if not missing and not all(isinstance(it, dict) and 'text' in it and 'correct' in it for it in r['trace']): missing = ["'text'/'correct' in trace"]
         if missing: raise ValueError(f"{path}:{n} ({r['id']}) lacks {missing}: not a latentseek results record")
     rule, marker = _verdict_rule(path)
-    changed = {'records': len(records), 'iterates': 0, 'changed': 0, 'answers_changed': 0, 'final_changed': 0, 'stale': 0, 'unchecked': 0, 'dropped': 0}
+    changed = {'records': len(records), 'iterates': 0, 'changed': 0, 'answers_changed': 0, 'final_changed': 0, 'final_correct': 0, 'stale': 0, 'unchecked': 0, 'dropped': 0}
     keep = []
     for r in records:
         stale = unchecked = False
         for it in r['trace']:
-            ans = extract_answer(it['text'], r['dataset'], r['prompt_idx'])
-            ok = judge(it['text'], r['gold'], r['dataset'], r['prompt_idx']) if r['gold'] is not None else None
+            ans = read.extract(it['text'], r['dataset'], r['prompt_idx'])
+            ok = read.judge(it['text'], r['gold'], r['dataset'], r['prompt_idx']) if r['gold'] is not None else None
             changed['iterates'] += 1
             changed['changed'] += ok != it['correct']
             changed['answers_changed'] += ans != it.get('answer')
@@ -462,7 +469,9 @@ def _regrade(path: Path, write: bool, drop_stale: bool) -> dict:
         for key in ('cot', 'final'):
             if r.get(key):
                 match = next(it for it in r['trace'] if it['step'] == r[key]['step'] and it['text'] == r[key]['text'])
-                if key == 'final': changed['final_changed'] += match['correct'] != r[key]['correct']
+                if key == 'final':
+                    changed['final_changed'] += match['correct'] != r[key]['correct']
+                    changed['final_correct'] += match['correct'] is True
                 r[key] = dict(match)
         changed['stale'] += stale
         changed['unchecked'] += unchecked
@@ -478,16 +487,22 @@ def _regrade(path: Path, write: bool, drop_stale: bool) -> dict:
 def regrade(path: str | Path, # a results.jsonl
             write: bool = True, # rewrite the file (atomically) with the new verdicts
             drop_stale: bool = False, # remove the records whose re-read verifier verdicts differ (the next `evaluate` redoes them)
+            reader: str | None = None, # answer reader, a key of `answers.READERS` ('ours', 'paper'); None: the run's own (`run_reader`)
            ) -> dict:
     """Re-judge every stored answer with the current `judge` and re-read every stored verifier text with `read_verdict`;
     returns counts: records, iterates, changed (answer verdicts), answers_changed (extracted answers read differently,
-    verdict or not), final_changed, stale (records with a verifier verdict
+    verdict or not), final_changed, final_correct (records whose final answer is right), stale (records with a verifier verdict
     read differently), unchecked (records with verdicts but no texts), dropped. A cut-off last line is left out (and
     dropped from the file when `write`), as `evaluate` does. Raises `FileNotFoundError`, and `ValueError` naming file
-    and line for a line that is not a latentseek record."""
+    and line for a line that is not a latentseek record, naming the known readers for an unknown `reader`. With a reader
+    other than the run's own the file is only read, never rewritten: the counts say how its verdicts would change."""
     path = Path(path)
     if not path.exists(): raise FileNotFoundError(f"no such results file: {path}")
+    own = run_reader(path)
+    reader = own if reader is None else reader
+    get_reader(reader)  # an unknown name fails before anything is read
+    if reader != own: write = False  # another reader's verdicts are a comparison, not the run's record
     lock = RunLock(path.parent)
     if write: lock.acquire()  # no `evaluate` may append while the file is rewritten
-    try: return _regrade(path, write, drop_stale)
+    try: return _regrade(path, write, drop_stale, reader)
     finally: lock.release()
