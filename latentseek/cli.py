@@ -9,6 +9,7 @@ from dataclasses import fields
 from pathlib import Path
 from fastcore.docments import docments
 from .config import Config, settings_parts
+from .answers import READERS
 from .data import Problem, load_problems
 from .kinds import KINDS
 from .report import add_report_parser, cmd_report
@@ -63,6 +64,7 @@ def parser() -> argparse.ArgumentParser:
     add_config_flags(so)
     rg = sub.add_parser('regrade', help='re-judge stored answers (and re-read stored verifier verdicts) in results files')
     rg.add_argument('paths', nargs='+', help='results.jsonl files or run folders')
+    rg.add_argument('--reader', default=None, choices=tuple(READERS), help="answer reader: ours, or paper (the original code's); default: the run's own. Another reader only counts: the file is not rewritten")
     rg.add_argument('--drop-stale', action='store_true',
                     help='remove records whose verifier verdicts read differently now; the next eval on the folder redoes them')
     add_report_parser(sub)
@@ -121,8 +123,8 @@ def cmd_regrade(args):
         paths = shard_paths(p) if Path(p).is_dir() else [Path(p)]  # a folder: every results file of its run
         if not paths: raise FileNotFoundError(f"no results file in {p}")
         for path in paths:
-            c = regrade(path, drop_stale=args.drop_stale)
-            print(f"{path}: {c['records']} records, {c['iterates']} answers; verdicts changed {c['changed']} (final {c['final_changed']}), "
+            c = regrade(path, drop_stale=args.drop_stale, reader=args.reader)
+            print(f"{path}: {c['records']} records, {c['iterates']} answers, final right {c['final_correct']}; verdicts changed {c['changed']} (final {c['final_changed']}), "
                   f"answers read differently {c['answers_changed']}, records with re-read verifier verdicts {c['stale']} (dropped {c['dropped']})")
 
 def _terminated(signum, frame):

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any, Callable, ClassVar
 from fastcore.basics import patch
 from .prompts import DEFAULT_PROMPTS, PromptSet, load_prompts
+from .answers import READERS
 
 # %% auto #0
 __all__ = ['METHODS', 'REWARDS', 'BACKENDS', 'NOT_LATER', 'COMPAT', 'registered', 'setting', 'positive', 'fraction', 'number',
@@ -127,6 +128,7 @@ class RunSettings(Settings):
     dataset: str = setting('demo', volatile=True)  # built-in name (demo, gsm8k, math500, aime2024), hub id, or a .jsonl/.json/.parquet file or folder
     prompt_idx: int = setting(0, choices=(0, 1))  # solver prompt: 0 = reason step by step, answer in \boxed{}; 1 = JSON with "final answer"
     prompts: str | None = setting(None, check=_path, later=None)  # a prompts file (YAML or JSON, see Prompts) replacing any solver or verifier prompt or the verdict marker; None = ours
+    reader: str | None = setting(None, choices=lambda: READERS.keys(), later='ours', compat=dict(fixed='ours', paper='paper'))  # how answers are read and judged: ours | paper (the original code's extraction and string comparison, see Paper reader); None = from compat
     method: str = setting('latentseek', choices=lambda: METHODS.keys())  # a name in METHODS: cot | bon | sc | oracle | latentseek | slot | ltpo
     reward: str = setting('self', choices=lambda: REWARDS.keys())  # the reward of the methods that take one (LatentSeek), a name in REWARDS: self (4 verifiers run by the model itself) | psrm (0 if right, else -1)
     max_new_tokens: int = setting(1024, check=count(1))  # most tokens of a solver answer (CoT, continuation, sample)

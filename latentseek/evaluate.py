@@ -36,11 +36,12 @@ def versions() -> dict:
     return {'latentseek': latentseek.__version__, 'torch': torch.__version__, 'transformers': transformers.__version__,
             'python': platform.python_version()}
 
-def _iterate(it: Iterate, p: Problem, prompt_idx: int) -> dict:
+def _iterate(it: Iterate, p: Problem, prompt_idx: int, reader: str = 'ours') -> dict:
     d = asdict(it)
     details = d.pop('reward_details') or {}
-    d['answer'] = extract_answer(it.text, p.dataset, prompt_idx)
-    d['correct'] = judge(it.text, p.gold, p.dataset, prompt_idx) if p.gold is not None else None
+    read = get_reader(reader)
+    d['answer'] = read.extract(it.text, p.dataset, prompt_idx)
+    d['correct'] = read.judge(it.text, p.gold, p.dataset, prompt_idx) if p.gold is not None else None
     d.update({k: details[k] for k in ('verdicts', 'verifier_tokens', 'format_ok') if k in details})
     if 'texts' in details: d['verifier_texts'] = details['texts']  # so verdicts can be re-read when the reader changes
     return d
@@ -61,11 +62,11 @@ def _fields(r: SeekResult) -> dict:
 def to_record(r: SeekResult, cfg: Config,
               prompt_set: PromptSet | None = None, # the prompts the run read at its start (`ResultsFile.prompt_set`); None: `cfg.prompt_set()`
              ) -> dict:
-    "The JSON record of one problem's result (see above); answers judged with `latentseek.answers.judge`."
+    "The JSON record of one problem's result (see above); answers read and judged by the run's reader (`Config.reader`: ours, `latentseek.answers.judge`, unless `compat='paper'`)."
     p, cfg = r.problem, cfg.resolved()
     prompt_set = prompt_set or cfg.prompt_set()
     method = get_method(r.method)
-    trace = [_iterate(it, p, cfg.prompt_idx) for it in r.trace]
+    trace = [_iterate(it, p, cfg.prompt_idx, cfg.reader) for it in r.trace]
     final = trace[next(i for i, it in enumerate(r.trace) if it is r.final)]
     return {'id': p.id, 'index': p.index, 'dataset': p.dataset, 'source': p.source, 'prompt_idx': cfg.prompt_idx, 'prompts': prompt_set.hash(),
             'method': r.method, 'reward': method.reward_name(cfg), 'model': cfg.model, 'question': p.question, 'gold': p.gold,
@@ -438,9 +439,9 @@ _REGRADE_KEYS = ('dataset', 'prompt_idx', 'gold', 'trace')  # what regrade reads
 
 def run_reader(path: Path, # a results file
               ) -> str:
-    "The answer reader the run beside `path` was graded with: its config's `reader` where it names one, else 'ours'."
+    "The answer reader the run beside `path` was graded with: its config's `reader`, resolved (a `compat='paper'` run's is 'paper'); 'ours' without a config."
     stored = ResultsFile._stored(Path(path).parent)
-    return (stored or {}).get('config', {}).get('reader') or 'ours'
+    return Config.from_stored(stored['config']).resolved().reader if stored else 'ours'
 
 def _regrade(path: Path, write: bool, drop_stale: bool, reader: str = 'ours') -> dict:
     "The body of `regrade`, run under the folder's lock when it writes."

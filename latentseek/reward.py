@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 import torch
 from .prompts import VERDICT_MARKER, VERIFIER_WEIGHTS, PromptSet, DEFAULT_PROMPTS, verifier_messages, chat_ids, dataset_kind
-from .answers import judge
+from .answers import judge, get_reader
 from .config import Config, REWARDS, registered, Settings, setting, count
 from .generation import Backend, Generation, Request, Sampling, Scheduler, stop_token_ids, _finish
 
@@ -66,22 +66,23 @@ class CallableReward(Reward):
 
 # %% ../nbs/07_reward.ipynb #a9b29a27
 class PSRM(Reward):
-    "Perfect sparse reward (paper §4.2): 0 if `judge(answer, gold)`, else -1; raises `ValueError` without a gold answer."
+    "Perfect sparse reward (paper §4.2): 0 if the answer is right by the run's reader (`judge`, or the paper's), else -1; raises `ValueError` without a gold answer."
     name = 'psrm'
     needs_gold = True
     @classmethod
     def from_config(cls, cfg: Config, backend: Backend | None, dataset: str, prompt_set: PromptSet | None = None) -> PSRM:
-        "PSRM judging `dataset`'s kind with `cfg`'s solver prompt (the backend and prompt texts are not used)."
-        return cls(dataset, cfg.prompt_idx)
+        "PSRM judging `dataset`'s kind with `cfg`'s solver prompt and answer reader (the backend and prompt texts are not used)."
+        return cls(dataset, cfg.prompt_idx, cfg.resolved().reader)
 
     def __init__(self, dataset: str, # dataset name or kind, decides how answers are judged
                  prompt_idx: int = 0, # solver prompt, decides how the answer is extracted
+                 reader: str = 'ours', # answer reader, a key of `READERS` ('ours', 'paper')
                 ):
-        self.dataset, self.prompt_idx = dataset_kind(dataset), prompt_idx
+        self.dataset, self.prompt_idx, self.judge = dataset_kind(dataset), prompt_idx, get_reader(reader).judge
 
     def score(self, questions, answers, golds):
         if len(golds) != len(answers): raise ValueError(f"{len(golds)} gold answers for {len(answers)} answers")
-        right = [judge(a, g, self.dataset, self.prompt_idx) for a, g in zip(answers, golds)]
+        right = [self.judge(a, g, self.dataset, self.prompt_idx) for a, g in zip(answers, golds)]
         return RewardResult([0.0 if r else -1.0 for r in right], [{'correct': r} for r in right])
 
 # %% ../nbs/07_reward.ipynb #e61e5b26
