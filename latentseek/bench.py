@@ -240,10 +240,9 @@ def seek_throughput(model, # a (random) model on its device
     demo = load_problems('demo')
     ps = [Problem(f'demo-{i}', demo[i % len(demo)].question, None, 'gsm8k', 'bench', i) for i in range(problems)]
     cfg = Config(dtype=str(model.dtype).removeprefix('torch.'), device=str(device), rho=0.2, max_steps=max_steps, max_new_tokens=tokens, batch_size=batch_size)
-    engine = Engine(model, tokenizer, stop_ids=[])
+    engine = Engine(model, tokenizer, stop_ids=[])  # no stop ids: CoTs and continuations (which stop where the engine does) run to `tokens`
     never = lambda qs, answers, golds: [-1.0] * len(answers)  # every problem runs all `max_steps` updates
     seeker = Seeker(engine, never, cfg)
-    seeker.context['continue_stop'] = []  # continuations run to `tokens` as well
     if device.type == 'cuda': torch.cuda.reset_peak_memory_stats(device)
     _sync(device)
     t = time.perf_counter()

@@ -4,10 +4,12 @@
 
 # %% ../nbs/08_seek.ipynb #a6710d17
 from __future__ import annotations
-import logging, time
+import hashlib, logging, time
 from collections import deque
 from dataclasses import dataclass, field
+from itertools import groupby
 from typing import Callable, Iterable
+from fastcore.basics import patch
 from .config import Config, METHODS, registered
 from .data import Problem
 from .prompts import PromptSet, chat_ids, solver_messages
@@ -17,7 +19,7 @@ from .reward import Reward, RewardResult, make_reward
 log = logging.getLogger('latentseek')
 
 # %% auto #0
-__all__ = ['log', 'Iterate', 'SeekResult', 'Method', 'get_method', 'SingleAnswer', 'Seeker']
+__all__ = ['log', 'Iterate', 'SeekResult', 'derive_seed', 'Method', 'get_method', 'SingleAnswer', 'Episode', 'Seeker']
 
 # %% ../nbs/08_seek.ipynb #5721b2f2
 @dataclass
@@ -51,10 +53,24 @@ class SeekResult:
     @property
     def iterations(self) -> int: return sum(1 for it in self.trace if it.step > 0)
 
-# %% ../nbs/08_seek.ipynb #965ece1f
+# %% ../nbs/08_seek.ipynb #d1eba9a2
+def derive_seed(seed: int, # the run's seed (`Config.seed`)
+                index: int, # the problem's index in its dataset
+                role: str, # whose stream: 'answer' (the solver's rows), 'verify' (a sampled verifier's), ...
+                round: int = 0, # the problem's round (0: its first)
+                sample: int = 0, # the row within its round
+                samples: int = 1, # rows of that role per round (the first round's formula spaces problems by it)
+               ) -> int:
+    "A seed (< 2**40) for one random stream of a run; distinct for distinct (seed, index, role, round, sample)."
+    if role == 'answer' and round == 0: return seed * 1_000_003 + index * samples + sample  # the committed sampled runs' formula
+    digest = hashlib.sha256(f'{seed}|{index}|{role}|{round}|{sample}'.encode()).digest()
+    return int.from_bytes(digest[:5], 'little')
+
+# %% ../nbs/08_seek.ipynb #ba68e05b
 class Method:
     "One problem moving through a test-time method (see the table above); subclass it, and register it in `METHODS`."
     name: str = ''  # its key in `METHODS`
+    settings = None  # its settings class (a `Settings` subclass, see Config), or None when it has none of its own
     order: int = 100  # its row's place in Table 1 (CoT 0, BoN 10, ... LatentSeek 40)
     has_cot: bool = False  # trace[0] is the greedy CoT answer, a baseline the report may use
     iterative: bool = False  # its trace has latent steps k = 1..K (accuracy by iteration budget, paper Figure 2)
@@ -62,7 +78,7 @@ class Method:
 
     @classmethod
     def label(cls, settings: dict) -> str:
-        "Its name in Table 1, from the run's settings (`Config` fields, e.g. 'reward', 'n_samples')."
+        "Its name in Table 1, from the run's settings (`Config.to_dict()`, e.g. 'reward', 'n_samples')."
         return cls.name
 
     @classmethod
@@ -87,56 +103,73 @@ class Method:
 
     def __init__(self, problem: Problem, # the problem this instance follows
                  cfg: Config, # the run's settings, resolved
-                 seeker, # the `Seeker` that runs it (its backend, prompt ids, shared context)
+                 seeker, # the `Seeker` that runs it (its backend, prompt ids, and `shared`)
                 ):
         self.problem, self.cfg, self.seeker = problem, cfg, seeker
+        self.shared = seeker.shared  # what `shared` made, for every problem of the run
         self.prompt = seeker.prompt_ids(problem)  # (P,) the solver prompt's ids
         self.trace: list[Iterate] = []
+        self.round = 0  # rounds recorded
         self.stopped = ''
         self.update_length = 0
         self.t0 = self.t_last = time.time()
 
-    def start(self) -> list[Request]:
-        "The first round's requests."
-        raise NotImplementedError
+# %% ../nbs/08_seek.ipynb #d044788f
+@patch
+def start(self: Method) -> list[Request]:
+    "The first round's requests."
+    raise NotImplementedError
 
-    def scored(self, gens: list[Generation], # this round's answers, in request order
-               result: RewardResult | None, # their rewards; None when the method runs no reward
-              ) -> list[Request]:
-        "Take a finished round; return the next round's requests, or [] with `stopped` set when the problem is done."
-        raise NotImplementedError
+@patch
+def scored(self: Method, gens: list[Generation], # this round's answers, in request order
+           result: RewardResult | None, # their rewards; None when the method runs no reward
+          ) -> list[Request]:
+    "Take a finished round; return the next round's requests, or [] with `stopped` set when the problem is done."
+    raise NotImplementedError
 
-    def final(self) -> Iterate:
-        "The answer the method returns; default the last iterate."
-        return self.trace[-1]
+@patch(cls_method=True)
+def advance(cls: Method, rounds: list[tuple[Method, list[Generation], RewardResult | None]], # (instance, answers, rewards) of each problem whose round ended
+           ) -> list[list[Request]]:
+    "Every problem whose round ended at one scheduler step, in one call: each one's next requests (default: `scored` one by one; LatentSeek batches its latent steps)."
+    return [m.scored(gens, result) for m, gens, result in rounds]
 
-    def fields(self) -> dict:
-        "The method's own record fields (JSON-ready); default none."
-        return {}
+@patch
+def final(self: Method) -> Iterate:
+    "The answer the method returns; default the last iterate."
+    return self.trace[-1]
 
-    # helpers for subclasses
-    def request(self, prefix: list[int] = (), # forced answer tokens
-                j: int = 0, # the row's index within its round (seeds it)
-                capture_hidden: bool = False, sampling=None, stop_ids: list[int] | None = None,
-               ) -> Request:
-        "A request on this problem's prompt (kept cached until the problem finishes), seeded by seed, problem index and `j`."
-        n = self.cfg.n_samples if self.sampled else 1
-        seed = self.cfg.seed * 1_000_003 + self.problem.index * n + j
-        return Request(self.prompt, list(prefix), self.cfg.answer_cap(), stop_ids, capture_hidden, sampling, seed, keep_prompt=True)
+@patch
+def fields(self: Method) -> dict:
+    "The method's own record fields (JSON-ready); default none."
+    return {}
 
-    def record(self, gens: list[Generation], result: RewardResult | None, step: int = 0, loss: float | None = None, changed: int | None = None):
-        "Append one `Iterate` per answer of the round."
-        now = time.time()
-        rewards = result.rewards if result is not None else [None] * len(gens)
-        details = result.details if result is not None else [{} for _ in gens]
-        for g, r, d in zip(gens, rewards, details):
-            self.trace.append(Iterate(step, g.text, len(g.tokens), g.new_tokens, r, loss, changed, d, now - self.t_last, g.stop))
-        self.t_last = now
-        log.info('%s step %d: reward %s, %d tokens, %.1f s', self.problem.id, step, self.trace[-1].reward, self.trace[-1].tokens, self.trace[-1].seconds)
+# %% ../nbs/08_seek.ipynb #1e0cc77a
+@patch
+def request(self: Method, prefix: list[int] = (), # forced answer tokens
+            j: int = 0, # the row's index within its round (seeds it)
+            capture_hidden: bool = False, sampling=None, stop_ids: list[int] | None = None,
+           ) -> Request:
+    "A request on this problem's prompt (kept cached until the problem finishes), seeded by `derive_seed(seed, problem, 'answer', round, j)`."
+    n = self.cfg.n_samples if self.sampled else 1
+    seed = derive_seed(self.cfg.seed, self.problem.index, 'answer', self.round, j, n)
+    return Request(self.prompt, list(prefix), self.cfg.answer_cap(), stop_ids, capture_hidden, sampling, seed, keep_prompt=True)
 
-    def result(self) -> SeekResult:
-        "The problem's `SeekResult`: its trace, `final()`, why it stopped, its wall time and `fields()`."
-        return SeekResult(self.problem, self.name, self.trace, self.final(), self.update_length, self.stopped, time.time() - self.t0, self.fields())
+@patch
+def record(self: Method, gens: list[Generation], result: RewardResult | None, step: int = 0, loss: float | None = None, changed: int | None = None):
+    "Append one `Iterate` per answer of the round, and count the round."
+    now = time.time()
+    rewards = result.rewards if result is not None else [None] * len(gens)
+    details = result.details if result is not None else [{} for _ in gens]
+    for g, r, d in zip(gens, rewards, details):
+        self.trace.append(Iterate(step, g.text, len(g.tokens), g.new_tokens, r, loss, changed, d, now - self.t_last, g.stop))
+    self.t_last = now
+    self.round += 1
+    log.info('%s step %d: reward %s, %d tokens, %.1f s', self.problem.id, step, self.trace[-1].reward, self.trace[-1].tokens, self.trace[-1].seconds)
+
+@patch
+def result(self: Method) -> SeekResult:
+    "The problem's `SeekResult`: its trace, `final()`, why it stopped, its wall time and `fields()`."
+    return SeekResult(self.problem, self.name, self.trace, self.final(), self.update_length, self.stopped, time.time() - self.t0, self.fields())
 
 def get_method(name: str) -> type[Method]:
     "The `Method` class registered as `name` in `METHODS`; raises `ValueError` for an unknown name."
@@ -154,7 +187,23 @@ class SingleAnswer(Method):
         self.stopped = self.name
         return []
 
-# %% ../nbs/08_seek.ipynb #806de0ba
+# %% ../nbs/08_seek.ipynb #dc0d9cb5
+@dataclass
+class Episode:
+    "One problem's place in a run, held by the `Seeker`: its method instance, this round's answers as they arrive, and the reward's requests while they run."
+    key: str  # the problem's id: every request of the episode is tagged (key, role, row)
+    method: Method  # the method's instance that follows the problem (its trace and own state)
+    answers: list = field(default_factory=list)  # this round's generations in request order, None until decoded
+    texts: list[str] = field(default_factory=list)  # the answers as the reward reads them
+    checks: list[Request] = field(default_factory=list)  # the reward's requests this round ([] when none run)
+    checked: list = field(default_factory=list)  # their generations, None until decoded
+    result: RewardResult | None = None  # this round's rewards, once known
+    round: int = 0  # rounds ended
+
+    @property
+    def problem(self) -> Problem: return self.method.problem
+
+# %% ../nbs/08_seek.ipynb #b03381fe
 class Seeker:
     "Runs any registered method over many problems on one continuously batched scheduler (paper Algorithm 1 for LatentSeek)."
     def __init__(self, backend: Backend, # the solver's generation backend (an `Engine`)
@@ -167,84 +216,108 @@ class Seeker:
         self.method = get_method(self.cfg.method)
         self.reward_name = self.method.reward_name(self.cfg)
         self.reward = make_reward(reward) if self.reward_name is not None and reward is not None else None
-        self.context = self.method.shared(self)
-
-    def _setup(self, problems: list[Problem]) -> Scheduler:
-        "Build the method's reward if none was given (`make_reward` from the config and the problems' kind), and a scheduler sized for it."
-        if self.reward is None and self.reward_name is not None:
-            kinds = {p.dataset for p in problems}
-            if len(kinds) > 1: raise ValueError(f"one run judges one kind of dataset, got {sorted(kinds)}")
-            self.reward = make_reward(self.reward_name, self.cfg, self.backend, kinds.pop() if kinds else 'gsm8k', self.prompts)
-        if self.reward is not None and self.reward.needs_gold:
-            missing = [p.id for p in problems if p.gold is None]
-            if missing: raise ValueError(f"reward {self.reward.name!r} needs gold answers: {len(missing)} of {len(problems)} problems have none "
-                                         f"(e.g. {missing[0]!r}); give them gold answers (`latentseek solve`: --gold)")
-        rows = self.method.rows(self.cfg) * (self.reward.rows_per_answer(self.backend) if self.reward else 1)
-        return Scheduler(self.backend, self.cfg.batch_size * rows)
+        self.shared = self.method.shared(self)  # what every problem's method instance shares (typed by the method)
+        self.episodes: dict[str, Episode] = {}  # the problems in flight, by key
 
     def prompt_ids(self, p: Problem) -> list[int]:
         "The solver prompt's token ids (P,) for `p`."
         return chat_ids(self.backend.tokenizer, solver_messages(p.question, p.dataset, self.cfg.prompt_idx, self.prompts))
 
-    def run(self, problems: Iterable[Problem], # problems to solve, in order
-            on_result: Callable[[SeekResult], None] | None = None, # called as soon as each problem finishes
-           ) -> list[SeekResult]:
-        "Solve every problem, `batch_size` at a time; results come back in the order problems finish. Raises `ValueError` when the reward needs gold answers that are missing."
-        todo, active, results = deque(problems), [], []
-        sched = self._setup(list(todo))
-        while todo or active:
-            new = [todo.popleft() for _ in range(min(self.cfg.batch_size - len(active), len(todo)))]
-            reqs = []
-            for p in new:
-                m = self.method(p, self.cfg, self)
-                active.append(m)
-                reqs += self._answers(m, m.start())
-            sched.add(reqs)
-            if sched.idle: raise RuntimeError(f"{len(active)} problems wait, but nothing is queued: a method returned no requests without stopping")
-            for req, gen in sched.step():
-                kind, m, i = req.tag
-                sched.add(self._answered(m, i, gen) if kind == 'answer' else self._verified(m, i, gen))
-                if m.stopped:
-                    active.remove(m)
-                    sched.release(m.prompt)
-                    r = m.result()
-                    results.append(r)
-                    if on_result: on_result(r)
-        return results
+# %% ../nbs/08_seek.ipynb #3328ffff
+@patch
+def _setup(self: Seeker, problems: list[Problem]) -> Scheduler:
+    "Build the method's reward if none was given (`make_reward` from the config and the problems' kind), and a scheduler sized for it; raises `ValueError` for missing gold answers or repeated problem ids."
+    if self.reward is None and self.reward_name is not None:
+        kinds = {p.dataset for p in problems}
+        if len(kinds) > 1: raise ValueError(f"one run judges one kind of dataset, got {sorted(kinds)}")
+        self.reward = make_reward(self.reward_name, self.cfg, self.backend, kinds.pop() if kinds else 'gsm8k', self.prompts)
+    if self.reward is not None and self.reward.needs_gold:
+        missing = [p.id for p in problems if p.gold is None]
+        if missing: raise ValueError(f"reward {self.reward.name!r} needs gold answers: {len(missing)} of {len(problems)} problems have none "
+                                     f"(e.g. {missing[0]!r}); give them gold answers (`latentseek solve`: --gold)")
+    ids = [p.id for p in problems]
+    if len(set(ids)) < len(ids): raise ValueError(f"problem ids must be unique in a run (they key its episodes): {next(i for i in ids if ids.count(i) > 1)!r} repeats")
+    rows = self.method.rows(self.cfg) * (self.reward.rows_per_answer(self.backend) if self.reward else 1)
+    return Scheduler(self.backend, self.cfg.batch_size * rows)
 
-    def _answers(self, m: Method, reqs: list[Request]) -> list[Request]:
-        "Tag a round's requests with their problem and position."
-        m.pending = [None] * len(reqs)
-        for j, r in enumerate(reqs): r.tag = ('answer', m, j)
-        return reqs
+# %% ../nbs/08_seek.ipynb #3d3542bd
+@patch
+def run(self: Seeker, problems: Iterable[Problem], # problems to solve, in order
+        on_result: Callable[[SeekResult], None] | None = None, # called as soon as each problem finishes
+       ) -> list[SeekResult]:
+    "Solve every problem, `batch_size` at a time; results come back in the order problems finish. Raises `ValueError` when the reward needs gold answers that are missing."
+    todo, results = deque(problems), []
+    sched = self._setup(list(todo))
+    while todo or self.episodes:
+        for _ in range(min(self.cfg.batch_size - len(self.episodes), len(todo))):
+            p = todo.popleft()
+            ep = Episode(p.id, self.method(p, self.cfg, self))
+            self.episodes[ep.key] = ep
+            sched.add(self._tagged(ep, ep.method.start()))
+        if sched.idle: raise RuntimeError(f"{len(self.episodes)} problems wait, but nothing is queued: a method returned no requests without stopping")
+        ended = []  # episodes whose round ended at this step
+        for req, gen in sched.step():
+            ep, role, j = self.episodes[req.tag[0]], req.tag[1], req.tag[2]
+            more = self._answered(ep, j, gen) if role == 'answer' else self._verified(ep, j, gen)
+            sched.add(more)
+            if ep.result is not None or (role == 'answer' and self.reward is None and None not in ep.answers): ended.append(ep)
+        for ep, more in self._advance(ended):
+            if more: sched.add(self._tagged(ep, more))
+            else: results.append(self._finish(ep, sched, on_result))
+    return results
 
-    def _texts(self, gens: list[Generation]) -> list[str]:
-        return [g.text if self.cfg.verifier_input == 'clean' else g.raw for g in gens]
+# %% ../nbs/08_seek.ipynb #15c8533b
+@patch
+def _tagged(self: Seeker, ep: Episode, reqs: list[Request]) -> list[Request]:
+    "Open a round for `ep`: tag its requests (key, 'answer', row) and wait for their answers."
+    ep.answers, ep.result = [None] * len(reqs), None
+    for j, r in enumerate(reqs): r.tag = (ep.key, 'answer', j)
+    return reqs
 
-    def _answered(self, m: Method, i: int, gen: Generation) -> list[Request]:
-        "One answer row finished; once the round is complete, score it: at once, or by queueing the reward's requests."
-        m.pending[i] = gen
-        if any(g is None for g in m.pending): return []
-        if self.reward is None: return self._next(m, None)
-        p, texts = m.problem, self._texts(m.pending)
-        m.reward_calls = getattr(m, 'reward_calls', 0) + 1
-        keys = [p.index * 1000 + m.reward_calls + j for j in range(len(texts))]  # distinct within the round; the formula the committed runs' sampled verifiers were seeded by
-        reqs = self.reward.requests([p.question] * len(texts), texts, keys, self.backend)
-        if not reqs: return self._next(m, self.reward.combine([p.question] * len(texts), texts, [p.gold] * len(texts), [], []))
-        for j, r in enumerate(reqs): r.tag = ('verify', m, j)
-        m.verifying = (texts, reqs, [None] * len(reqs))
-        return reqs
+@patch
+def _answered(self: Seeker, ep: Episode, j: int, gen: Generation) -> list[Request]:
+    "One answer row finished; once the round's answers are in, score them: at once, or by returning the reward's requests."
+    ep.answers[j] = gen
+    if None in ep.answers or self.reward is None: return []
+    p, n = ep.problem, len(ep.answers)
+    ep.texts = [g.text if self.cfg.verifier_input == 'clean' else g.raw for g in ep.answers]
+    keys = [derive_seed(self.cfg.seed, p.index, 'verify', ep.round, k) for k in range(n)]
+    ep.checks = self.reward.requests([p.question] * n, ep.texts, keys, self.backend)
+    if not ep.checks:
+        ep.result = self.reward.combine([p.question] * n, ep.texts, [p.gold] * n, [], [])
+        return []
+    ep.checked = [None] * len(ep.checks)
+    for i, r in enumerate(ep.checks): r.tag = (ep.key, 'verify', i)
+    return ep.checks
 
-    def _verified(self, m: Method, i: int, gen: Generation) -> list[Request]:
-        "One of the reward's rows finished; once all have, combine them into the round's rewards."
-        texts, reqs, gens = m.verifying
-        gens[i] = gen
-        if any(g is None for g in gens): return []
-        m.verifying = None
-        n, p = len(texts), m.problem
-        return self._next(m, self.reward.combine([p.question] * n, texts, [p.gold] * n, reqs, gens))
+@patch
+def _verified(self: Seeker, ep: Episode, i: int, gen: Generation) -> list[Request]:
+    "One of the reward's rows finished; once all have, combine them into the round's rewards."
+    ep.checked[i] = gen
+    if None in ep.checked: return []
+    n, p = len(ep.texts), ep.problem
+    ep.result = self.reward.combine([p.question] * n, ep.texts, [p.gold] * n, ep.checks, ep.checked)
+    ep.checks, ep.checked = [], []
+    return []
 
-    def _next(self, m: Method, result: RewardResult | None) -> list[Request]:
-        more = m.scored(m.pending, result)
-        if not more and not m.stopped: raise RuntimeError(f"{type(m).__name__}.scored returned no requests and set no `stopped`")
-        return self._answers(m, more) if more else []
+@patch
+def _advance(self: Seeker, ended: list[Episode]) -> list[tuple[Episode, list[Request]]]:
+    "Hand every episode whose round ended to its method, one `advance` call per method class; (episode, its next requests) each."
+    out = []
+    for cls, group in groupby(ended, key=lambda ep: type(ep.method)):
+        group = list(group)
+        nexts = cls.advance([(ep.method, ep.answers, ep.result) for ep in group])
+        for ep, more in zip(group, nexts):
+            ep.round += 1
+            if not more and not ep.method.stopped: raise RuntimeError(f"{cls.__name__}.scored returned no requests and set no `stopped`")
+            out.append((ep, more))
+    return out
+
+@patch
+def _finish(self: Seeker, ep: Episode, sched: Scheduler, on_result) -> SeekResult:
+    "A problem is done: release its prompt, drop its episode, hand its result on."
+    del self.episodes[ep.key]
+    sched.release(ep.method.prompt)
+    r = ep.method.result()
+    if on_result: on_result(r)
+    return r

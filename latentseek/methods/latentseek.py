@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 import time
 from typing import Callable
+from fastcore.basics import patch
 import torch
 from ..config import Config, Settings, setting, count, positive, fraction, number
 from ..data import Problem
@@ -14,10 +15,12 @@ from ..prompts import chat_ids, solver_messages
 from ..generation import output_head, reference_generate, stop_token_ids
 from ..reward import Reward, make_reward
 from ..seek import Iterate, Method, SeekResult
+from ..generation import Generation, Request
+from ..reward import RewardResult
 
 # %% auto #0
-__all__ = ['update_length', 'Latents', 'latent_step', 'LatentSeekSettings', 'latent_heads', 'LatentSeek', 'select_final',
-           'reference_latent_seek']
+__all__ = ['update_length', 'Latents', 'latent_step', 'LatentSeekSettings', 'latent_heads', 'LatentSeekShared', 'LatentSeek',
+           'select_final', 'reference_latent_seek']
 
 # %% ../../nbs/08a_latentseek.ipynb #d4e22c26
 def update_length(T: int, # answer tokens, including the stop token (the paper's `len(hidden_states_list)`)
@@ -94,7 +97,17 @@ def latent_heads(model, freeze_model: bool = True):
     if not freeze_model: weight = weight.requires_grad_(True)  # a new leaf on the same storage: the caller's parameter is untouched
     return output_head(model), output_head(model, weight)
 
-# %% ../../nbs/08a_latentseek.ipynb #965ece1f
+# %% ../../nbs/08a_latentseek.ipynb #e431a4d9
+@dataclass
+class LatentSeekShared:
+    "What every problem of one LatentSeek run shares, made once by `LatentSeek.shared`."
+    head: Callable  # decodes x' = argmax W z: z (..., d) -> logits (..., V)
+    step_head: Callable  # the head the latent step differentiates (`latent_heads`)
+    dtype: torch.dtype  # the model's dtype (the head's input)
+    latent_dtype: torch.dtype  # the latents' and their Adam state's dtype
+    continue_stop: list[int]  # ids that end a continuation (`stop`: the backend's own for 'all', the tokenizer's EOS for 'eos')
+
+# %% ../../nbs/08a_latentseek.ipynb #f0ffe23c
 class LatentSeek(Method):
     "Algorithm 1 on one problem: CoT, then latent policy-gradient steps and continuations until R > tau or K steps (paper §3)."
     name = 'latentseek'
@@ -115,14 +128,14 @@ class LatentSeek(Method):
     def run_name(cls, cfg: Config) -> str: return f'{cls.name}-{cfg.reward}'
 
     @classmethod
-    def shared(cls, seeker):
+    def shared(cls, seeker) -> LatentSeekShared:
         "The heads, dtypes and continuation stop ids every problem of this Seeker uses; raises `ValueError` on a backend without latents."
         backend, cfg = seeker.backend, seeker.cfg
         if not backend.supports_hidden: raise ValueError(f"{type(backend).__name__} returns no latents, which LatentSeek needs")
         model = backend.model
         head, step_head = latent_heads(model, cfg.freeze_model)
-        return dict(head=head, step_head=step_head, dtype=model.dtype, latent_dtype=torch.float32 if cfg.latent_dtype == 'float32' else model.dtype,
-                    continue_stop=stop_token_ids(model, backend.tokenizer, cfg.stop))  # continuations stop per `cfg.stop` (paper: eos only)
+        stop = list(backend.stop_ids) if cfg.stop == 'all' else stop_token_ids(model, backend.tokenizer, cfg.stop)  # paper: eos only
+        return LatentSeekShared(head, step_head, model.dtype, torch.float32 if cfg.latent_dtype == 'float32' else model.dtype, stop)
 
     def __init__(self, problem, cfg, seeker):
         super().__init__(problem, cfg, seeker)
@@ -132,31 +145,53 @@ class LatentSeek(Method):
 
     def start(self): return [self.request(capture_hidden=True)]
 
-    def scored(self, gens, result):
-        cfg, ctx = self.cfg, self.seeker.context
-        self.record(gens, result, self.latents.steps if self.latents else 0, self.loss, self.changed)
-        r = self.trace[-1].reward
-        if self.latents is None:  # just produced the CoT answer
-            cot = gens[0]
-            self.cot_tokens = cot.tokens
-            L = update_length(len(cot.tokens), cfg.rho, cfg.update_cap, cfg.start_index)
-            if r > cfg.threshold: self.stopped = 'threshold'
-            elif cfg.max_steps == 0: self.stopped = 'max_steps'
-            elif L == 0: self.stopped = 'too_short'
-            if self.stopped: return []
-            self.latents = Latents(cot.hidden, cfg.start_index, L, cfg.lr, ctx['latent_dtype'], cfg.grad_clip)
-            self.update_length = L
-        elif r > cfg.threshold: self.stopped = 'threshold'
-        elif self.latents.steps >= cfg.max_steps: self.stopped = 'max_steps'
-        if self.stopped: return []
-        self.loss = latent_step([self.latents], [r], ctx['step_head'], ctx['dtype'], cfg.loss_eps)[0]
-        x = self.latents.tokens(ctx['head'], ctx['dtype'])  # x' (L,)
-        s = self.latents.start
-        self.changed = sum(a != b for a, b in zip(x, self.cot_tokens[s:s + self.latents.length]))
-        return [self.request(self.cot_tokens[:s] + x, stop_ids=ctx['continue_stop'])]
-
     def final(self): return select_final(self.trace, self.cfg.select)
 
+# %% ../../nbs/08a_latentseek.ipynb #9781af46
+@patch
+def observe(self: LatentSeek, gens: list[Generation], # this round's answer (one)
+            result: RewardResult | None, # its reward
+           ) -> bool:
+    "Record the round; True when the problem goes on to a latent step, else False with `stopped` set ('threshold', 'max_steps', 'too_short')."
+    cfg = self.cfg
+    self.record(gens, result, self.latents.steps if self.latents else 0, self.loss, self.changed)
+    r = self.trace[-1].reward
+    if self.latents is None:  # just produced the CoT answer
+        cot = gens[0]
+        self.cot_tokens = cot.tokens
+        L = update_length(len(cot.tokens), cfg.rho, cfg.update_cap, cfg.start_index)
+        if r > cfg.threshold: self.stopped = 'threshold'
+        elif cfg.max_steps == 0: self.stopped = 'max_steps'
+        elif L == 0: self.stopped = 'too_short'
+        if self.stopped: return False
+        self.latents = Latents(cot.hidden, cfg.start_index, L, cfg.lr, self.shared.latent_dtype, cfg.grad_clip)
+        self.update_length = L
+    elif r > cfg.threshold: self.stopped = 'threshold'
+    elif self.latents.steps >= cfg.max_steps: self.stopped = 'max_steps'
+    return not self.stopped
+
+@patch
+def continuation(self: LatentSeek) -> list[Request]:
+    "After a latent step: x' = argmax W z, and the request to continue greedily from prompt + x'."
+    x = self.latents.tokens(self.shared.head, self.shared.dtype)  # x' (L,)
+    s = self.latents.start
+    self.changed = sum(a != b for a, b in zip(x, self.cot_tokens[s:s + self.latents.length]))
+    return [self.request(self.cot_tokens[:s] + x, stop_ids=self.shared.continue_stop)]
+
+@patch(cls_method=True)
+def advance(cls: LatentSeek, rounds: list[tuple[LatentSeek, list[Generation], RewardResult | None]]) -> list[list[Request]]:
+    "Record every ended round; the problems that go on take their latent steps together (one `latent_step`), then each asks for its continuation."
+    going = [m for m, gens, result in rounds if m.observe(gens, result)]
+    if going:
+        sh = going[0].shared
+        losses = latent_step([m.latents for m in going], [m.trace[-1].reward for m in going], sh.step_head, sh.dtype, going[0].cfg.loss_eps)
+        for m, loss in zip(going, losses): m.loss = loss
+    return [m.continuation() if not m.stopped else [] for m, _, _ in rounds]
+
+@patch
+def scored(self: LatentSeek, gens, result): return type(self).advance([(self, gens, result)])[0]
+
+# %% ../../nbs/08a_latentseek.ipynb #bae9d246
 def select_final(trace: list[Iterate], select: str = 'best') -> Iterate:
     "LatentSeek's answer: the best-rewarded iterate (the latest on ties), or the last one (`select='last'`, the paper's code)."
     scored = [it for it in trace if it.reward is not None]
