@@ -105,5 +105,4 @@ def test_peak_memory_is_reported(tiny, prompts):
     engine.generate(engine.prefill(prompts), max_new_tokens=16)
     peak = _peak_memory_gb(DEVICE)
     print(f'peak memory: {peak:.4f} GB on {DEVICE}')
-    assert peak > 0
-    if ON_GPU: assert peak * 1e9 >= sum(p.numel() * p.element_size() for p in model.parameters())
+    assert peak * 1e9 >= sum(p.numel() * p.element_size() for p in model.parameters())  # the weights are in it (GPU: allocated; CPU: resident)
