@@ -14,7 +14,7 @@ from ..data import Problem
 from ..prompts import chat_ids, solver_messages
 from ..generation import output_head, reference_generate, stop_token_ids
 from ..reward import Reward, make_reward
-from ..seek import Iterate, Method, SeekResult
+from ..seek import Iterate, Method, SeekResult, derive_seed
 from ..generation import Generation, Request
 from ..reward import RewardResult
 
@@ -39,8 +39,10 @@ class Latents:
                  lr: float, # Adam learning rate
                  dtype: torch.dtype = torch.float32, # latents' and Adam state's dtype
                  grad_clip: float | None = None, # clip this problem's gradient norm
+                 direction_seed: int | None = None, # seed of the random directions that replace Adam's updates (the control); None: Adam's own
                 ):
         self.start, self.length, self.grad_clip = start, length, grad_clip
+        self.gen = None if direction_seed is None else torch.Generator().manual_seed(int(direction_seed))  # CPU generator: the same draws on any device
         self.z = hidden[start:start + length].detach().to(dtype).clone().requires_grad_(True)  # (L, d)
         self.opt = torch.optim.Adam([self.z], lr=lr)
         self.steps = 0
@@ -68,9 +70,21 @@ def latent_step(latents: list[Latents], # one per problem
     torch.stack(losses).sum().backward()
     for l in latents:
         if l.grad_clip: torch.nn.utils.clip_grad_norm_([l.z], l.grad_clip)
+        before = None if l.gen is None else l.z.detach().clone()  # (L, d)
         l.opt.step()
+        if before is not None: l.randomise(before)
         l.steps += 1
     return [float(v.detach()) for v in losses]
+
+# %% ../../nbs/08a_latentseek.ipynb #dfb512c1
+@patch
+def randomise(self: Latents, before: torch.Tensor, # (L, d) the latents before the update just taken
+             ):
+    "Replace the update just taken, z - before, by a random direction (this problem's generator) of the same norm."
+    with torch.no_grad():
+        step = self.z - before  # (L, d)
+        u = torch.randn(step.shape, generator=self.gen).to(step)  # (L, d), drawn on the CPU
+        self.z.copy_(before + u * (step.norm() / u.norm()))
 
 # %% ../../nbs/08a_latentseek.ipynb #63c06423
 @dataclass(frozen=True)
@@ -84,6 +98,7 @@ class LatentSeekSettings(Settings):
     update_cap: int = setting(300, check=count(1))  # most latents optimised, whatever rho*T is (paper code: 300)
     start_index: int = setting(0, check=count(0))  # first answer token whose latent is optimised (paper code: 0)
     grad_clip: float | None = setting(None, check=positive)  # clip the latents' gradient norm (per problem); None = no clipping
+    latent_direction: str = setting('gradient', choices=('gradient', 'random'), later='gradient')  # each update: gradient (Adam's step) | random (a random direction of the same norm, seeded per problem: the control)
     stop: str | None = setting(None, choices=('all', 'eos'), compat=dict(fixed='all', paper='eos'))  # continuations stop at: all (every EOS id the model declares) | eos (tokenizer.eos_token only); None = from compat
     freeze_model: bool | None = setting(None, compat=dict(fixed=True, paper=False))  # freeze model weights during latent updates; None = from compat
     latent_dtype: str | None = setting(None, choices=('float32', 'model'), compat=dict(fixed='float32', paper='model'))  # latents and Adam state: float32 | model; None = from compat
@@ -119,13 +134,14 @@ class LatentSeek(Method):
     @classmethod
     def label(cls, settings: dict) -> str:
         reward = settings.get('reward')
-        return f"LatentSeek ({ {'psrm': 'PSRM', 'self': 'Self'}.get(reward, reward) })"
+        control = ', random direction' if settings.get('latent_direction') == 'random' else ''
+        return f"LatentSeek ({ {'psrm': 'PSRM', 'self': 'Self'}.get(reward, reward) }{control})"
 
     @classmethod
     def reward_name(cls, cfg: Config) -> str: return cfg.reward
 
     @classmethod
-    def run_name(cls, cfg: Config) -> str: return f'{cls.name}-{cfg.reward}'
+    def run_name(cls, cfg: Config) -> str: return f'{cls.name}-{cfg.reward}' + ('-random' if cfg.latent_direction == 'random' else '')
 
     @classmethod
     def shared(cls, seeker) -> LatentSeekShared:
@@ -164,7 +180,8 @@ def observe(self: LatentSeek, gens: list[Generation], # this round's answer (one
         elif cfg.max_steps == 0: self.stopped = 'max_steps'
         elif L == 0: self.stopped = 'too_short'
         if self.stopped: return False
-        self.latents = Latents(cot.hidden, cfg.start_index, L, cfg.lr, self.shared.latent_dtype, cfg.grad_clip)
+        direction = derive_seed(cfg.seed, self.problem.index, 'direction') if cfg.latent_direction == 'random' else None
+        self.latents = Latents(cot.hidden, cfg.start_index, L, cfg.lr, self.shared.latent_dtype, cfg.grad_clip, direction)
         self.update_length = L
     elif r > cfg.threshold: self.stopped = 'threshold'
     elif self.latents.steps >= cfg.max_steps: self.stopped = 'max_steps'
@@ -219,7 +236,8 @@ def reference_latent_seek(problem: Problem, model, tokenizer,
     if r > cfg.threshold or cfg.max_steps == 0 or L == 0:
         stopped = 'threshold' if r > cfg.threshold else 'max_steps' if cfg.max_steps == 0 else 'too_short'
         return SeekResult(problem, 'latentseek', trace, select_final(trace, cfg.select), 0, stopped, time.time() - t0)
-    latents = Latents(cot.hidden, cfg.start_index, L, cfg.lr, torch.float32 if cfg.latent_dtype == 'float32' else dtype, cfg.grad_clip)
+    direction = derive_seed(cfg.seed, problem.index, 'direction') if cfg.latent_direction == 'random' else None
+    latents = Latents(cot.hidden, cfg.start_index, L, cfg.lr, torch.float32 if cfg.latent_dtype == 'float32' else dtype, cfg.grad_clip, direction)
     while r <= cfg.threshold and latents.steps < cfg.max_steps:
         t1 = time.time()
         loss = latent_step([latents], [r], step_head, dtype, cfg.loss_eps)[0]
