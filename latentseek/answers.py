@@ -4,15 +4,17 @@
 
 # %% ../nbs/04_answers.ipynb #3f62149b
 from __future__ import annotations
-import atexit, importlib, json, os, re, select, subprocess, sys, threading, time, warnings
+import atexit, bisect, importlib, json, os, re, select, signal, subprocess, sys, threading, time, warnings
+from contextlib import contextmanager
 from fractions import Fraction
 from typing import Callable, NamedTuple
 from .kinds import get_kind
 
 # %% auto #0
-__all__ = ['MATH_VERIFY_TIMEOUT', 'READERS', 'last_boxed', 'final_boxes', 'json_answer', 'phrase_answer', 'final_statement',
-           'last_number', 'extract_answer', 'to_number', 'plain_number', 'normalize_tex', 'math_equal',
-           'math_verify_strings', 'judge', 'Reader', 'get_reader', 'judge_with']
+__all__ = ['MATH_VERIFY_TIMEOUT', 'JUDGE_TIMEOUT', 'READERS', 'last_boxed', 'final_boxes', 'json_answer', 'phrase_answer',
+           'final_statement', 'last_number', 'extract_answer', 'to_number', 'plain_number', 'normalize_tex',
+           'math_equal', 'math_verify_strings', 'JudgeTimeout', 'time_limit', 'judge', 'check_gold', 'Reader',
+           'get_reader', 'judge_with']
 
 # %% ../nbs/04_answers.ipynb #f07bfaba
 _BOX = re.compile(r'\\(?:boxed|fbox)(?![A-Za-z])')
@@ -79,6 +81,7 @@ def final_boxes(text: str, # a model output
 
 # %% ../nbs/04_answers.ipynb #44e095c5
 _NOT_JSON_ESCAPE = re.compile(r'\\\\|\\(?!u[0-9a-fA-F]{4}|["/]|[bfnrt](?![A-Za-z]))')
+_KEY_START = re.compile(r'\{\s*"(?:[^"\\\n]|\\.)*"\s*:')  # where an object can start: a brace, a whole key and its colon
 _FINAL_RE = re.compile(r'''["']final[ _]answer["']\s*:\s*(?:"((?:[^"\\\n]|\\.)*)"?|([^,}\n]+))''', re.I)
 
 def _escape_latex(text: str, # a model output with JSON in it
@@ -96,12 +99,13 @@ def _final_value(obj, # a decoded JSON value
 
 def json_answer(text: str, # a model output that should hold {"thought process": ..., "final answer": ...}
                ) -> str | None:
-    "The `final answer` of the last JSON object in `text` (falling back to a regex on `\"final answer\": ...`); None if absent."
+    "The `final answer` of the last JSON object in `text` (falling back to a regex on `\"final answer\": ...`); None if absent. Only a `{` before a whole key and its colon is decoded (a failed decode counts lines from the start of the text); objects nested past Python's recursion limit end the search."
     fixed, decoder, value, end = _escape_latex(text), json.JSONDecoder(), None, 0
     for m in re.finditer(r'\{\s*"', fixed):
-        if m.start() < end: continue  # inside an object already decoded
+        if m.start() < end or not _KEY_START.match(fixed, m.start()): continue  # inside an object already decoded, or no key: not an object
         try: obj, end = decoder.raw_decode(fixed, m.start())
         except ValueError: continue
+        except RecursionError: break  # a degenerate output: what was decoded before stands
         if _final_value(obj) is not None: value = _final_value(obj)
     if value is None:
         found = list(_FINAL_RE.finditer(text))
@@ -123,9 +127,14 @@ _SENTENCE_END = re.compile(r'\.(?:\s|$)|;\s')
 def _outside_math(text: str, # a phrase
                   pattern: re.Pattern, # what to find
                  ) -> list[re.Match]:
-    "Matches of `pattern` in `text` that are not inside a `$...$` or `\\(...\\)` span."
-    spans = [m.span() for m in _MATH_SPAN.finditer(text)]
-    return [m for m in pattern.finditer(text) if not any(a <= m.start() < b for a, b in spans)]
+    "Matches of `pattern` in `text` that are not inside a `$...$` or `\\(...\\)` span (each looked up among the sorted spans: linear in the text, however many spans)."
+    spans = [m.span() for m in _MATH_SPAN.finditer(text)]  # in order, not overlapping
+    starts = [a for a, _ in spans]
+    out = []
+    for m in pattern.finditer(text):
+        i = bisect.bisect_right(starts, m.start()) - 1  # the last span starting at or before the match
+        if i < 0 or m.start() >= spans[i][1]: out.append(m)
+    return out
 
 def _read_phrase(x: str, # the text after an answer phrase, up to the end of its line
                  worded: bool, # the phrase was 'Answer:' (not '... answer is'): it may hold a sentence 'The area is 54'
@@ -135,10 +144,10 @@ def _read_phrase(x: str, # the text after an answer phrase, up to the end of its
     end = _outside_math(x, _SENTENCE_END)
     if end: x = x[:end[0].start()]
     if worded and re.match(r'[A-Za-z]', x.strip()):
+        last = max((m.start() for m in re.finditer(r'\d|\$|\\\(', x)), default=-1)  # where the last number or math starts
         for m in reversed(_outside_math(x, _COPULA)):
-            rest = x[m.end():]
-            if re.search(r'\d|\$|\\\(', rest):
-                x = rest
+            if last >= m.end():
+                x = x[m.end():]
                 break
     span = _MATH_SPAN.search(x)
     if span: return next(g for g in span.groups() if g)
@@ -388,14 +397,18 @@ def _ask(request: list, # a JSON request line for the helper
     global _helper
     line = (json.dumps(request) + '\n').encode()
     with _helper_lock:
-        for attempt in (0, 1):
-            if _helper is None or _helper.poll() is not None: _helper = _start_helper()
-            try:
-                _helper.stdin.write(line)
-                _helper.stdin.flush()
-                break
-            except OSError: _stop_helper()  # it died since the last call: start another
-        reply = _read_reply(_helper, timeout)
+        try:
+            for attempt in (0, 1):
+                if _helper is None or _helper.poll() is not None: _helper = _start_helper()
+                try:
+                    _helper.stdin.write(line)
+                    _helper.stdin.flush()
+                    break
+                except OSError: _stop_helper()  # it died since the last call: start another
+            reply = _read_reply(_helper, timeout)
+        except BaseException:  # interrupted (Ctrl-C, a `time_limit`) between question and reply: its late reply must not answer the next question
+            _stop_helper()
+            raise
         if reply is None:
             _stop_helper()
             warnings.warn(f"math-verify gave no verdict on {what} within {timeout} s")
@@ -416,12 +429,36 @@ def math_verify_strings(text: str, # any text: math-verify looks for LaTeX and p
     return reply if isinstance(reply, list) else []
 
 
+# %% ../nbs/04_answers.ipynb #33a92b0a
+JUDGE_TIMEOUT = 20.0 # seconds one reading of an output may take (extraction and our comparisons, not math-verify's) before it is judged wrong
+
+class JudgeTimeout(Exception):
+    "Reading one output took longer than its time limit."
+
+@contextmanager
+def time_limit(seconds: float, # how long the block may run
+              ):
+    "Raise `JudgeTimeout` in the block once it has run `seconds`: a `SIGALRM` timer, in the main thread of a Unix process while no other timer runs; elsewhere (and inside another `time_limit`) the block runs unbounded."
+    usable = (hasattr(signal, 'setitimer') and threading.current_thread() is threading.main_thread()
+              and signal.getsignal(signal.SIGALRM) in (signal.SIG_DFL, None) and signal.getitimer(signal.ITIMER_REAL)[0] == 0)
+    if not usable:
+        yield
+        return
+    def expire(signum, frame): raise JudgeTimeout(f"reading the output took over {seconds} s")
+    old = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try: yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+
 # %% ../nbs/04_answers.ipynb #da81f5d0
 def _compare(pred: str | None, # the extracted answer, or None
              gold: str, # the gold answer, stripped
              value, # the gold as a number (number kinds), else None
              spec, # the kind's `DatasetSpec`
-            ) -> bool:
+             verify: Callable | None = math_equal, # the last resort, (pred, gold) -> bool, both with mixed numbers made fractions; None: return None where it would be asked
+            ) -> bool | None:
     "`pred` against the gold as the kind compares answers (see `judge`)."
     if pred is None: return False
     if spec.answer_type == 'number': return to_number(pred) == value
@@ -431,14 +468,15 @@ def _compare(pred: str | None, # the extracted answer, or None
     norm, gold_norm = normalize_tex(pred), normalize_tex(gold)
     if norm.count("'") != gold_norm.count("'"): return False  # a prime makes another name: E' is not E
     if re.fullmatch(r'[A-Za-z]{2,}', gold_norm) and norm.lower() == gold_norm.lower(): return True  # a word: 'YES' is 'yes'
-    return (bool(norm) and norm == gold_norm) or math_equal(pred, gold)
+    if norm and norm == gold_norm: return True
+    return verify(pred, gold) if verify is not None else None
 
 def judge(model_output: str, # the model's full output
           gold: str, # the gold final answer (see `latentseek.data`); a GSM8K solution ending in '#### n' is accepted
           dataset: str, # dataset name or kind, see `latentseek.kinds.get_kind`
           prompt_idx: int = 0, # 0: answer asked in \boxed{}, 1: answer asked as JSON
          ) -> bool:
-    "Whether the output's final answer equals `gold` as the kind compares answers (PSRM: 0 if so, else -1; paper §4.1); raises `TypeError` for non-text output, `ValueError` for a missing gold, a non-numeric gold of a number kind, an unknown dataset or prompt. Any error while reading or comparing the output itself is a wrong answer, with a warning."
+    "Whether the output's final answer equals `gold` as the kind compares answers (PSRM: 0 if so, else -1; paper §4.1); raises `TypeError` for non-text output, `ValueError` for a missing gold, a non-numeric gold of a number kind, an unknown dataset or prompt. Any error while reading or comparing the output itself, and a reading that takes over `JUDGE_TIMEOUT` s, is a wrong answer, with a warning."
     if not isinstance(model_output, str): raise TypeError(f"model output must be a str, got {type(model_output).__name__}")
     if gold is None or not str(gold).strip(): raise ValueError(f"gold answer is {gold!r}: PSRM needs a gold answer")
     spec = get_kind(dataset)
@@ -448,10 +486,32 @@ def judge(model_output: str, # the model's full output
     if spec.answer_type == 'number':
         value = to_number(gold.rsplit('####', 1)[-1])
         if value is None: raise ValueError(f"gold answer {gold!r} is not a number, as {spec.name} answers must be")
-    try: return _compare(extract_answer(model_output, spec.name, prompt_idx), gold, value, spec)
-    except Exception as e:  # a model can write anything; no output may stop a run
+    try:
+        with time_limit(JUDGE_TIMEOUT):  # math-verify, in its own process, keeps its own limit
+            pred = extract_answer(model_output, spec.name, prompt_idx)
+            ok = _compare(pred, gold, value, spec, verify=None)
+        return math_equal(_unmix(pred), _unmix(gold)) if ok is None else ok  # as `_compare` would have asked it
+    except Exception as e:  # a model can write anything; no output may stop a run (a reading past `JUDGE_TIMEOUT` neither)
         warnings.warn(f"judging an output failed ({type(e).__name__}: {str(e)[:120]}); judged wrong. Output ends {model_output[-80:]!r}")
         return False
+
+# %% ../nbs/04_answers.ipynb #c8a9f129
+def check_gold(gold: str, # a gold final answer, as `latentseek.data.load_problems` stores it
+               dataset: str, # dataset name or kind, see `latentseek.kinds.get_kind`
+              ) -> str:
+    "`gold`, if `judge` can compare answers with it; raises `ValueError` saying why not: a number kind's gold that holds no number, or a number of more digits than Python reads (`sys.get_int_max_str_digits()`, 4,300 by default)."
+    spec = get_kind(dataset)
+    g = str(gold).strip()
+    try:
+        if spec.answer_type == 'number' and to_number(g.rsplit('####', 1)[-1]) is None:
+            raise ValueError(f"gold answer {g[:60]!r} is not a number, as {spec.name} answers must be")
+        if spec.number_first: plain_number(g)
+    except ValueError as e:
+        if 'digits' not in str(e): raise
+        digits = max(len(m) for m in re.findall(r'\d+', g))
+        raise ValueError(f"gold answer {g[:20]}... holds a number of {digits:,} digits; the judge reads numbers of at most "
+                         f"{sys.get_int_max_str_digits():,} digits as {spec.name} answers") from None
+    return gold
 
 # %% ../nbs/04_answers.ipynb #68685b79
 READERS = { # reader name -> ('module:extract function', 'module:judge function'), both with the signatures of `extract_answer` and `judge`
@@ -471,13 +531,29 @@ def _load(target: str, # 'module:function'
     module, name = target.split(':')
     return getattr(importlib.import_module(module), name)
 
+def _guarded(fn: Callable, # a reader's extract or judge, output first
+             fallback, # what a reading that fails returns: None (no answer) or False (wrong)
+             limit: bool, # run it under `time_limit(JUDGE_TIMEOUT)` (not around math-verify: `judge` limits its own reading)
+            ) -> Callable:
+    "`fn`, with a reading past `JUDGE_TIMEOUT` s or nested past Python's recursion limit returning `fallback`, with a warning."
+    def guarded(text, *args, **kw):
+        try:
+            if not limit: return fn(text, *args, **kw)
+            with time_limit(JUDGE_TIMEOUT): return fn(text, *args, **kw)
+        except (JudgeTimeout, RecursionError) as e:
+            warnings.warn(f"reading an output failed ({type(e).__name__}: {str(e)[:120]}); {'no answer' if fallback is None else 'judged wrong'}. "
+                          f"Output ends {str(text)[-80:]!r}")
+            return fallback
+    guarded.__name__, guarded.__module__, guarded.__wrapped__ = fn.__name__, fn.__module__, fn
+    return guarded
+
 def get_reader(name: str, # a key of READERS: 'ours' or 'paper'
               ) -> Reader:
-    "The answer reader registered as `name`; raises `ValueError` naming the known readers for any other name."
+    "The answer reader registered as `name`, its functions guarded: a reading past `JUDGE_TIMEOUT` s or nested past the recursion limit is no answer or wrong, with a warning; raises `ValueError` naming the known readers for any other name."
     if name not in READERS:
         raise ValueError(f"unknown answer reader {name!r}; known readers: {', '.join(READERS)}")
     extract, judge_fn = READERS[name]
-    return Reader(name, _load(extract), _load(judge_fn))
+    return Reader(name, _guarded(_load(extract), None, True), _guarded(_load(judge_fn), False, name != 'ours'))
 
 def judge_with(reader: str, # a key of READERS
                model_output: str, # the model's full output

@@ -56,6 +56,7 @@ def parser() -> argparse.ArgumentParser:
     ev.add_argument('--question-field', default=None, help="the rows' question field, any case (default: question or problem)")
     ev.add_argument('--answer-field', default=None, help="the rows' answer field, any case (default: answer)")
     ev.add_argument('--output-dir', default=None, help='run folder (results.jsonl, config.json); default runs/<dataset>-<method>-...')
+    ev.add_argument('--skip-long', action='store_true', help="run without (and name) the problems too long for the model's context; default: refuse the run")
     ev.add_argument('--no-progress', action='store_true', help='no progress bar')
     ev.add_argument('-v', '--verbose', action='store_true', help='log every round (rows, tokens, seconds)')
     so = sub.add_parser('solve', help='solve one question and show the trace')
@@ -89,7 +90,7 @@ def cmd_eval(args) -> dict:
     if w.main: print(f"latentseek eval: {len(problems)} problems from {cfg.dataset}, {get_method(cfg.method).label(cfg.to_dict())}, "
                      f"model {cfg.model}{launch}, results in {run_dir}", flush=True)
     t0 = time.time()
-    summary = evaluate(cfg, problems, run_dir, progress=not args.no_progress)
+    summary = evaluate(cfg, problems, run_dir, progress=not args.no_progress, skip_long=args.skip_long)
     if w.main:
         print(format_summary(summary))
         print(f"{'wall seconds (this call)':<32}{time.time() - t0:.1f}")

@@ -12,9 +12,9 @@ from .prompts import DEFAULT_PROMPTS, PromptSet, load_prompts
 from .answers import READERS
 
 # %% auto #0
-__all__ = ['METHODS', 'REWARDS', 'BACKENDS', 'NOT_LATER', 'COMPAT', 'registered', 'setting', 'positive', 'fraction', 'number',
-           'count', 'Settings', 'RunSettings', 'settings_parts', 'Config', 'compat_presets', 'later_settings',
-           'with_later_settings']
+__all__ = ['METHODS', 'REWARDS', 'BACKENDS', 'NOT_LATER', 'MOST_NEW_TOKENS', 'COMPAT', 'registered', 'setting', 'positive',
+           'fraction', 'number', 'count', 'Settings', 'RunSettings', 'settings_parts', 'Config', 'compat_presets',
+           'later_settings', 'with_later_settings']
 
 # %% ../nbs/00_config.ipynb #1b2c3d4e
 METHODS = {  # --method name -> the class that runs it, as 'module:Class' or the class itself (one line per method; see the Seeker chapter)
@@ -117,6 +117,7 @@ def _path(v) -> str | None: return None if isinstance(v, str) and v.strip() else
 
 def _integer(v) -> str | None: return None if isinstance(v, int) and not isinstance(v, bool) else 'must be an integer'
 
+MOST_NEW_TOKENS = 2 ** 21  # no model reads 2M tokens: a larger answer cap is a typo, refused before it allocates (the run checks its model's context, see Evaluation)
 COMPAT = ('fixed', 'paper')  # 'fixed' corrects the paper code's quirks; 'paper' reproduces them
 
 @dataclass(frozen=True)
@@ -131,7 +132,7 @@ class RunSettings(Settings):
     reader: str | None = setting(None, choices=lambda: READERS.keys(), later='ours', compat=dict(fixed='ours', paper='paper'))  # how answers are read and judged: ours | paper (the original code's extraction and string comparison, see Paper reader); None = from compat
     method: str = setting('latentseek', choices=lambda: METHODS.keys())  # a name in METHODS: cot | bon | sc | oracle | latentseek | slot | ltpo
     reward: str = setting('self', choices=lambda: REWARDS.keys())  # the reward of the methods that take one (LatentSeek), a name in REWARDS: self (4 verifiers run by the model itself) | psrm (0 if right, else -1)
-    max_new_tokens: int = setting(1024, check=count(1))  # most tokens of a solver answer (CoT, continuation, sample)
+    max_new_tokens: int = setting(1024, check=count(1, MOST_NEW_TOKENS))  # most tokens of a solver answer (CoT, continuation, sample); at most 2**21, past every model's context (the run checks its model's own)
     extra_token: bool | None = setting(None, later=False, compat=dict(fixed=False, paper=True))  # solver answers get max_new_tokens + 1 tokens, as the paper code's CoT and continuation loops; None = from compat
     batch_size: int = setting(1, check=count(1), volatile=True)  # problems run together
     backend: str = setting('hf', choices=lambda: BACKENDS.keys(), later='hf')  # generation backend, a name in BACKENDS: hf (our KV-cache engine) | vllm

@@ -12,6 +12,7 @@ import pyarrow.parquet as pq
 from datasets import load_dataset
 from .kinds import BENCHMARKS, KINDS, DatasetSpec, HubSpec, get_kind, gsm8k_gold, _clip
 from .models import hub_offline
+from .answers import check_gold
 
 # %% auto #0
 __all__ = ['BUILTINS', 'QUESTION_FIELDS', 'ANSWER_FIELDS', 'FILE_SUFFIXES', 'HUB', 'extract_gold', 'Problem', 'find_data_dir',
@@ -69,18 +70,27 @@ def _read_jsonl(path: Path, text: str) -> list:
         if not line.strip(): continue
         try: rows.append(json.loads(line))
         except json.JSONDecodeError as e: raise ValueError(f"{path}:{n} is not valid JSON ({e.msg}): {_clip(line)!r}") from None
+        except RecursionError: raise ValueError(f"{path}:{n} is nested too deep to read (past Python's recursion limit)") from None
     return rows
 
+def _utf8(path: Path) -> str:
+    "The text of `path`; raises `ValueError` naming line, column and byte where it is not UTF-8."
+    data = path.read_bytes()
+    try: return data.decode('utf-8')
+    except UnicodeDecodeError as e:
+        line, col = data.count(b'\n', 0, e.start) + 1, e.start - data.rfind(b'\n', 0, e.start)
+        raise ValueError(f"{path}:{line} is not UTF-8 text (byte 0x{data[e.start]:02x} at column {col}); save the file as UTF-8") from None
+
 def _read_file(path: Path) -> list[dict]:
-    "Rows of a .jsonl, .json or .parquet file; raises `ValueError` for other types or contents."
+    "Rows of a .jsonl, .json or .parquet file; raises `ValueError` for other types or contents (naming the line of a .jsonl that is not UTF-8 or not JSON)."
     suffix = path.suffix.lower()
     if suffix == '.parquet': rows = pq.read_table(path).to_pylist()
     elif suffix in ('.jsonl', '.json'):
-        text = path.read_text(encoding='utf-8')
+        text = _utf8(path)
         if suffix == '.jsonl': rows = _read_jsonl(path, text)
         else:
             try: rows = json.loads(text)
-            except json.JSONDecodeError: rows = _read_jsonl(path, text)  # a .json file that holds JSON lines
+            except (json.JSONDecodeError, RecursionError): rows = _read_jsonl(path, text)  # a .json file that holds JSON lines (or one too deep: named by line)
     else: raise ValueError(f"{path}: cannot read {suffix or 'a file without suffix'}; expected one of {FILE_SUFFIXES}")
     if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
         raise ValueError(f"{path} must hold one JSON object per problem (a list of objects, or JSON lines)")
@@ -183,7 +193,7 @@ def load_problems(source: str, # 'demo', 'gsm8k', 'math500', 'aime2024', a hub i
                   question_field: str | None = None, # field holding the question (any case); None: the first of `QUESTION_FIELDS`
                   answer_field: str | None = None, # field holding the answer (any case); None: the first of `ANSWER_FIELDS`, if any
                  ) -> list[Problem]:
-    "Problems of `source` with gold answers and ids '<name>-<index>' (dataset cards in the table above); raises `FileNotFoundError` for a missing file, `ConnectionError` for an unreachable hub, and `ValueError` for bad arguments, unknown names, missing named fields or unreadable rows (every loaded row is checked, naming file and row)."
+    "Problems of `source` with gold answers and ids '<name>-<index>' (dataset cards in the table above); raises `FileNotFoundError` for a missing file, `ConnectionError` for an unreachable hub, and `ValueError` for bad arguments, unknown names, missing named fields, unreadable rows or gold answers the judge cannot use (`answers.check_gold`; every loaded row is checked, naming file and row)."
     for name, value in (('start', start), ('end', end), ('limit', limit)):
         if value is not None and value < 0: raise ValueError(f"{name}={value} is negative")
     if end is not None and start > end: raise ValueError(f"start={start} is after end={end}")
@@ -216,7 +226,7 @@ def load_problems(source: str, # 'demo', 'gsm8k', 'math500', 'aime2024', a hub i
         raw = row.get(akey) if akey else None
         if akey and (raw is None or not str(raw).strip()):
             raise ValueError(f"{origin} row {i} has no gold answer: its {akey!r} is {'missing' if akey not in row else repr(raw)}")
-        try: gold = None if raw is None else spec.extract_gold(raw)
+        try: gold = None if raw is None else check_gold(spec.extract_gold(raw), spec.name)
         except ValueError as e: raise ValueError(f"{origin} row {i}: {e}") from None
         problems.append(Problem(f"{short or spec.name}-{i}", str(row[qkey]), gold, spec.name, origin, i))
     return problems

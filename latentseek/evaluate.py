@@ -25,9 +25,10 @@ from .seek import Seeker, SeekResult, Iterate, get_method
 from .parallel import Workers, workers
 
 # %% auto #0
-__all__ = ['VOLATILE', 'versions', 'generated_tokens', 'to_record', 'RunLocked', 'RunLock', 'read_records', 'ResultsFile',
-           'shard_name', 'shard_paths', 'same_record', 'read_run', 'summarize', 'format_summary', 'set_seed',
-           'default_run_dir', 'evaluate', 'run_reader', 'regrade']
+__all__ = ['RECORD_FIELDS', 'OPTIONAL_FIELDS', 'ITERATE_FIELDS', 'VOLATILE', 'versions', 'generated_tokens', 'to_record',
+           'RunLocked', 'RunLock', 'check_record', 'read_records', 'read_config_file', 'ResultsFile', 'shard_name',
+           'shard_paths', 'same_record', 'read_run', 'summarize', 'format_summary', 'context_length', 'overlong',
+           'set_seed', 'default_run_dir', 'evaluate', 'run_reader', 'regrade']
 
 # %% ../nbs/09_evaluate.ipynb #14bc14d8
 def versions() -> dict:
@@ -113,12 +114,53 @@ class RunLock:
         self.fd = None
 
 # %% ../nbs/09_evaluate.ipynb #b4700eea
+_KIND = {dict: 'an object', list: 'a list', str: 'a string', int: 'an integer', float: 'a number', bool: 'true/false', type(None): 'null'}
+RECORD_FIELDS = {  # field -> the JSON types it may hold; every record `to_record` writes has these, and `check_record` checks them
+    'id': (str,), 'dataset': (str,), 'prompt_idx': (int,), 'method': (str,), 'reward': (str, type(None)), 'model': (str,),
+    'final': (dict,), 'trace': (list,), 'iterations': (int,), 'stopped': (str,), 'seconds': (int, float)}
+OPTIONAL_FIELDS = {'question': (str,), 'gold': (str, type(None)), 'cot': (dict, type(None)), 'generated_tokens': (dict,), 'fingerprint': (str,)}
+ITERATE_FIELDS = {'step': (int,), 'text': (str,), 'tokens': (int,), 'correct': (bool, type(None))}  # what every reader of a trace item uses
+
+def _wrong_type(v, kinds: tuple) -> str | None:
+    "What is wrong with `v` as one of the JSON types `kinds` ('a list, not a string'), or None; true/false is no integer."
+    if isinstance(v, kinds) and not (isinstance(v, bool) and bool not in kinds): return None
+    return f"{_KIND.get(type(v), type(v).__name__)}, not {' or '.join(_KIND[k] for k in kinds)}"
+
+def _iterate_problem(it, name: str) -> str | None:
+    "What is wrong with `it` as a trace item (`name` says which), or None."
+    if not isinstance(it, dict): return f"{name} is {_wrong_type(it, (dict,))}"
+    for k, kinds in ITERATE_FIELDS.items():
+        if k not in it: return f"{name} lacks {k!r}"
+        if _wrong_type(it[k], kinds): return f"{name}'s {k!r} is {_wrong_type(it[k], kinds)}"
+    return None
+
+def check_record(d, # a decoded JSON line
+                 path: str | Path, # the file it came from
+                 line: int, # its line number, from 1
+                ) -> dict:
+    "`d`, if it is a latentseek record every command can read (`RECORD_FIELDS` of their types, each trace item with `ITERATE_FIELDS`, `final` and `cot` among the trace's items); raises `ValueError` naming file, line and what is wrong."
+    def refuse(why): raise ValueError(f"{path}:{line} is not a latentseek record: {why}; is this a results file? (fix or remove the line)")
+    if not isinstance(d, dict): refuse(f"it is {_wrong_type(d, (dict,))}")
+    missing = [k for k in RECORD_FIELDS if k not in d]
+    if missing: refuse(f"it lacks {missing}")
+    for k, kinds in [*RECORD_FIELDS.items(), *((k, t) for k, t in OPTIONAL_FIELDS.items() if k in d)]:
+        if _wrong_type(d[k], kinds): refuse(f"{k!r} is {_wrong_type(d[k], kinds)}")
+    if not d['trace']: refuse("'trace' is empty")
+    for i, it in enumerate(d['trace']):
+        if _iterate_problem(it, f"'trace' item {i}"): refuse(_iterate_problem(it, f"'trace' item {i}"))
+    for key in ('final', 'cot'):
+        it = d.get(key)
+        if it is None: continue
+        if _iterate_problem(it, repr(key)): refuse(_iterate_problem(it, repr(key)))
+        if not any(t['step'] == it['step'] and t['text'] == it['text'] for t in d['trace']): refuse(f"its {key!r} answer is not in its 'trace'")
+    return d
+
 def read_records(path: str | Path, # a results.jsonl
                  repair: bool = False, # drop a cut-off last line and end the file with a newline, on disk
                 ) -> list[dict]:
     """The records of a results file, in order ([] when there is none). A cut-off last line (a crash mid-write) is
     left out with a warning, and with `repair` cut from the file, as is a missing final newline added; raises
-    `ValueError` naming file and line for any other line that is not a JSON object with an `id`."""
+    `ValueError` naming file and line for any other line that is not a record (`check_record`), or nested too deep to read."""
     path = Path(path)
     if not path.exists(): return []
     data = path.read_bytes()
@@ -128,18 +170,29 @@ def read_records(path: str | Path, # a results.jsonl
         last = n == len(lines)
         if line.strip():
             try: rec = json.loads(line)
+            except RecursionError: raise ValueError(f"{path}:{n} is nested too deep to read (past Python's recursion limit): not a latentseek record; fix or remove the line") from None
             except (json.JSONDecodeError, UnicodeDecodeError):
                 if not last: raise ValueError(f"{path}:{n} is not valid JSON (not a cut-off last line); fix or move the file") from None
                 warnings.warn(f"dropping the cut-off last line {n} of {path}; that problem will be redone")
                 if repair: os.truncate(path, offset)
                 break
-            if not isinstance(rec, dict) or 'id' not in rec:
-                raise ValueError(f"{path}:{n} is not a latentseek record (a JSON object with an 'id'); is this a results file?")
-            records.append(rec)
+            records.append(check_record(rec, path, n))
             if last and repair:  # a whole record without its newline: end it, or the next append would glue onto it
                 with open(path, 'ab') as f: f.write(b'\n')
         offset += len(line) + 1
     return records
+
+def read_config_file(path: str | Path, # a run's config.json
+                    ) -> dict:
+    "The body of a run's `config.json`: a JSON object holding a 'config' object; raises `ValueError` naming the file and what is wrong (its settings are checked by `ResultsFile.read_config`)."
+    try: body = json.loads(Path(path).read_bytes())
+    except (json.JSONDecodeError, UnicodeDecodeError) as e: why = f"not JSON: {_clip(str(e), 80)}"
+    except RecursionError: why = 'nested too deep to read'
+    else:
+        if not isinstance(body, dict): why = f"it is {_wrong_type(body, (dict,))}"
+        elif not isinstance(body.get('config'), dict): why = f"its 'config' is {'missing' if 'config' not in body else _wrong_type(body['config'], (dict,))}"
+        else: return body
+    raise ValueError(f"{path} is not a latentseek config.json ({why}); restore it, or move the run folder away")
 
 class ResultsFile:
     """Append-only JSONL of per-problem records in a run folder, with the run's config beside it (`config.json`),
@@ -182,11 +235,11 @@ class ResultsFile:
     def _stored(run_dir: str | Path) -> dict | None:
         path = Path(run_dir) / 'config.json'
         if not path.exists(): return None
+        stored = read_config_file(path)
         try:
-            stored = json.loads(path.read_text())
             Config.from_stored(stored['config'])
             return stored
-        except (json.JSONDecodeError, KeyError, TypeError, ValueError) as e:
+        except (KeyError, TypeError, ValueError) as e:
             raise ValueError(f"{path} is not a readable latentseek config ({type(e).__name__}: {_clip(str(e), 120)}); "
                              "restore it, or move the run folder away") from None
 
@@ -291,7 +344,8 @@ def read_run(run_dir: str | Path, # a run folder
             ) -> tuple[list[dict], list[str]]:
     """The records of every results file of a run folder as one run, and where each came from ('file:line'). A
     problem done twice (two writers, or a launch killed and rerun) is kept once when both records agree but for their
-    timings and versions (`VOLATILE`); two that disagree raise `ValueError` naming both places."""
+    timings and versions (`VOLATILE`); two that disagree raise `ValueError` naming both places, as do a line that is
+    not a record (`check_record`) and, beside records, a `config.json` that is not a run's (`read_config_file`)."""
     records, origins, seen = [], [], {}
     for path in shard_paths(run_dir):
         for n, r in enumerate(read_records(path, repair=repair), 1):
@@ -305,6 +359,7 @@ def read_run(run_dir: str | Path, # a run folder
             seen[r['id']] = len(records)
             records.append(r)
             origins.append(where)
+    if records and (Path(run_dir) / 'config.json').exists(): read_config_file(Path(run_dir) / 'config.json')  # without records, a start that failed: `ResultsFile` replaces it
     return records, origins
 
 # %% ../nbs/09_evaluate.ipynb #5f4cebcb
@@ -340,6 +395,49 @@ def format_summary(s: dict) -> str:
     fmt = lambda v: 'n/a' if v is None else f'{v:.2f}' if isinstance(v, float) else str(v)
     return '\n'.join(f'{names[k]:<32}{fmt(v)}' for k, v in s.items())
 
+# %% ../nbs/09_evaluate.ipynb #9fa1c574
+def context_length(model, # the solver's torch model (its `config` is read), or None
+                   cfg: Config, # the run's settings: with `backend='vllm'`, `vllm_max_model_len` caps the context when set
+                  ) -> int | None:
+    "Most tokens one sequence (prompt + answer) may hold: vLLM's `vllm_max_model_len` when the run sets it, else the model config's `max_position_embeddings` (or `n_positions`, `max_seq_len`, `seq_length`); None when nothing says."
+    if cfg.backend == 'vllm' and cfg.vllm_max_model_len is not None: return cfg.vllm_max_model_len
+    config = getattr(model, 'config', None)
+    for name in ('max_position_embeddings', 'n_positions', 'max_seq_len', 'seq_length'):
+        v = getattr(config, name, None)
+        if isinstance(v, int) and not isinstance(v, bool) and v > 0: return v
+    return None
+
+def overlong(problems: list[Problem], # the problems to run
+             seeker: Seeker, # the run's seeker: its prompts, answer cap and reward
+             limit: int, # the context, in tokens (`context_length`)
+            ) -> list[tuple[Problem, int]]:
+    "(problem, tokens its longest sequence needs) for each problem that does not fit `limit`: its solver prompt plus the answer cap, or with a reward that runs the model, a verifier prompt plus an answer of the cap plus the verifier's cap."
+    cap, out = seeker.cfg.answer_cap(), []
+    for p in problems:
+        need = len(seeker.prompt_ids(p)) + cap
+        if seeker.reward is not None:
+            for r in seeker.reward.requests([p.question], [''], [0], seeker.backend):  # the verifier prompts around an empty answer
+                need = max(need, len(r.prompt) + cap + r.max_new_tokens)
+        if need > limit: out.append((p, need))
+    return out
+
+def _fitting(problems: list[Problem], seeker: Seeker, limit: int | None, skip: bool, speak: bool) -> list[Problem]:
+    "`problems` that fit `limit`; raises `ValueError` naming the rows that do not unless `skip` (then they are named on stderr when `speak`), and when none fits."
+    long = overlong(problems, seeker, limit) if limit else []
+    if not long: return problems
+    cap = seeker.cfg.answer_cap()
+    rows = ', '.join(f"{p.source} row {p.index} ({need:,} tokens)" for p, need in long[:5]) + (f" and {len(long) - 5} more" if len(long) > 5 else '')
+    what = f"{len(long)} of {len(problems)} problems do not fit the model's context of {limit:,} tokens (prompt + answer cap of {cap:,}"
+    what += f" and the verifiers' prompts and answers): {rows}" if seeker.reward is not None and seeker.reward.rows_per_answer(seeker.backend) > 1 else f"): {rows}"
+    if len(long) == len(problems):
+        raise ValueError(f"{what}; nothing would run: lower --max-new-tokens (max_new_tokens={seeker.cfg.max_new_tokens}) or use a model with a longer context")
+    if not skip:
+        raise ValueError(f"{what}; pass --skip-long (skip_long=True) to run the others without them, use a model with a longer context, "
+                         "or lower --max-new-tokens")
+    if speak: print(f"skipping {what} (--skip-long); they are not run and the summary leaves them out", file=sys.stderr)
+    skipped = {p.id for p, _ in long}
+    return [p for p in problems if p.id not in skipped]
+
 # %% ../nbs/09_evaluate.ipynb #5b9300e2
 def set_seed(seed: int):
     "Seed python, numpy and torch (all devices); 0 is a seed like any other."
@@ -363,12 +461,14 @@ def evaluate(cfg: Config, # what to run
              model=None, tokenizer=None, # default: load_model(cfg.model, cfg.dtype, cfg.device)
              backend=None, # a built `Backend` to generate on (e.g. one vLLM engine kept across calls); default `make_backend(cfg, model, tokenizer)`
              progress: bool = True, # show a progress bar
+             skip_long: bool = False, # leave out (and name) the problems too long for the model's context (`overlong`) instead of refusing the run
             ) -> dict:
     """Run `cfg.method` on every problem not yet in `run_dir`'s results files, appending each record as it finishes;
     returns `summarize` of `problems`. In a launch of several processes (`latentseek.parallel`), each runs its share
     into its own shard and the summary covers the whole run. Raises `ValueError` for bad settings or data, or for
-    records in `run_dir` that belong to other problems or settings (`ResultsFile.check`), and `RunLocked` while
-    another command writes to `run_dir`."""
+    records in `run_dir` that belong to other problems or settings (`ResultsFile.check`) or for problems too long for
+    the model's context without `skip_long` (`overlong`, before anything runs), and `RunLocked` while another
+    command writes to `run_dir`."""
     cfg = cfg.validate()
     problems = problems if problems is not None else load_problems(cfg.dataset)
     if len({p.id for p in problems}) != len(problems): raise ValueError('problem ids are not unique')
@@ -388,16 +488,20 @@ def evaluate(cfg: Config, # what to run
         out.check(problems)
         if out.records and w.main: out.write_config()  # the latest call's batch size, device and dataset path, once the records fit
         w.wait()  # every process has read the folder: they deal the same list below, and only now does anyone write
-        todo = w.share([p for p in problems if p.id not in out.done_ids])
-        if not todo and progress and w.main and all(p.id in out.done_ids for p in problems):
+        pending = [p for p in problems if p.id not in out.done_ids]
+        if not pending and progress and w.main:
             print(f"all {len(problems)} problems are on disk in {out.dir} already: nothing to run", file=sys.stderr)
-        if todo:
+        todo = []
+        if pending:  # every process checks the whole list, so all refuse, or all skip the same problems
             set_seed(cfg.seed)
             if backend is None and model is None:
                 pack = None if registered(BACKENDS, cfg.backend, 'backend').torch_decodes else False  # prepack on CPU only where torch decodes
                 model, tokenizer = load_model(cfg.model, cfg.dtype, w.device if cfg.device == 'auto' and w.device else cfg.device, pack_weights=pack)
             engine = backend if backend is not None else make_backend(cfg, model, tokenizer)  # `cfg.backend`: the HF engine, or vLLM
             seeker = Seeker(engine, None if reward is None else make_reward(reward, cfg, engine, kinds.pop(), out.prompt_set), cfg, out.prompt_set)
+            pending = _fitting(pending, seeker, context_length(getattr(engine, 'model', model), cfg), skip_long, w.main)
+            todo = w.share(pending)
+        if todo:
             done = sum(p.id in out.done_ids for p in problems)
             bar = tqdm(total=len(problems), initial=done, disable=not progress or not w.main, desc=f'{cfg.method} {out.dir.name}')
             def write(r: SeekResult):
