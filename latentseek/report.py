@@ -13,7 +13,7 @@ from matplotlib.ticker import MaxNLocator
 import seaborn as sns
 from .config import REWARDS, with_later_settings
 from .kinds import KINDS
-from .evaluate import _mean, generated_tokens, read_run, shard_paths
+from .evaluate import _mean, generated_tokens, read_config_file, read_records, read_run, shard_paths
 from .seek import Method, get_method
 
 # %% auto #0
@@ -74,16 +74,6 @@ class Run:
         return self.config.get('select') or ('last' if self.config.get('compat') == 'paper' else 'best')
     def __len__(self): return len(self.records)
 
-def _read_jsonl(path: Path) -> list[dict]:
-    lines, records = path.read_text().splitlines(), []
-    for i, line in enumerate(lines):
-        if not line.strip(): continue
-        try: records.append(json.loads(line))
-        except json.JSONDecodeError:
-            if i < len(lines) - 1: raise ValueError(f"{path}:{i + 1} is not valid JSON")
-            warnings.warn(f"{path}: skipping its cut-off last line (a run still writing?)")
-    return records
-
 def load_run(path: str | Path, # a run folder, or its results.jsonl
             ) -> Run:
     "Read a run folder (every results file of it, as one run: see *Evaluation*, shards); raises `FileNotFoundError` without a results file, `ValueError` when it is empty, malformed or mixes settings."
@@ -92,7 +82,7 @@ def load_run(path: str | Path, # a run folder, or its results.jsonl
     if path.suffix != '.jsonl' and shard_paths(path): records = read_run(path)[0]  # a cut-off last line is left out, with a warning
     else:
         if not results.exists(): raise FileNotFoundError(f"no results file: {results}")
-        records = _read_jsonl(results)
+        records = read_records(results)  # each line checked (`check_record`); a cut-off last line left out, with a warning
     if not records: raise ValueError(f"{results} holds no records")
     for i, r in enumerate(records):
         missing = [k for k in _REQUIRED if k not in r]
@@ -103,7 +93,7 @@ def load_run(path: str | Path, # a run folder, or its results.jsonl
     ids = [r['id'] for r in records]
     if len(set(ids)) < len(ids): raise ValueError(f"{results} repeats problem ids, e.g. {next(i for i in ids if ids.count(i) > 1)!r}")
     cfg_path = results.parent / 'config.json'
-    config = json.loads(cfg_path.read_text()).get('config', {}) if cfg_path.exists() else {}
+    config = read_config_file(cfg_path)['config'] if cfg_path.exists() else {}
     r0 = records[0]
     kind = get_method(r0['method'])
     stored = with_later_settings(config) if cfg_path.exists() else config  # a setting added after the run was stored: as older code behaved
