@@ -11,7 +11,7 @@ import torch
 from .config import BACKENDS, Config, registered
 from .data import Problem, load_problems, find_data_dir
 from .prompts import chat_ids, solver_messages
-from .models import load_model, resolve_device
+from .models import can_prepack, load_model, resolve_device
 from .generation import Engine, make_backend, reference_generate
 from .reward import make_reward
 from .seek import Seeker
@@ -22,7 +22,8 @@ from .testing import quiet_hf, tiny_tokenizer
 __all__ = ['BACKEND_SETTINGS', 'QWEN_SHAPES', 'memory_bandwidth', 'weight_bytes_per_token', 'decode_speed', 'cot_speedup',
            'latentseek_speedup', 'bf16_agreement', 'throughput_once', 'throughput_in_process', 'eval_throughput',
            'backend_comparison', 'run_backend_comparison', 'backends_markdown', 'profile_decode', 'random_model',
-           'seek_throughput', 'machine', 'run_benchmark', 'report_markdown', 'plot_decode', 'main', 'targets']
+           'seek_throughput', 'cpu_model', 'machine', 'run_benchmark', 'report_markdown', 'plot_decode', 'main',
+           'targets']
 
 # %% ../nbs/12_bench.ipynb #a6e04879
 def memory_bandwidth(device='cpu', gib: float = 1.0, repeats: int = 5) -> float:
@@ -260,10 +261,16 @@ def _row_md(rows, cols):
     fmt = lambda v: f'{v:.3g}' if isinstance(v, float) else str(v)
     return head + ''.join('| ' + ' | '.join(fmt(r.get(c, '')) for c in cols) + ' |\n' for r in rows)
 
+def cpu_model() -> str:
+    "The CPU's model name (Linux: /proc/cpuinfo), else what `platform` knows."
+    try: return next(l.split(':', 1)[1].strip() for l in open('/proc/cpuinfo') if l.startswith('model name'))
+    except (OSError, StopIteration): return platform.processor() or platform.machine()
+
 def machine() -> dict:
-    "What the numbers were measured on."
+    "What the numbers were measured on: platform, versions, threads, the CPU's model, the kernels torch picked (AVX2 / AVX512) and whether it prepacks bf16 (`can_prepack`)."
     d = {'platform': platform.platform(), 'python': platform.python_version(), 'torch': torch.__version__,
-         'threads': torch.get_num_threads(), 'cpus': os.cpu_count()}
+         'threads': torch.get_num_threads(), 'cpus': os.cpu_count(), 'cpu': cpu_model(),
+         'cpu_capability': torch.backends.cpu.get_cpu_capability(), 'bf16_prepack': can_prepack(torch.bfloat16)}
     if torch.cuda.is_available(): d['gpu'] = torch.cuda.get_device_name(0)
     return d
 

@@ -3,7 +3,7 @@
 (V = 49152, d = 576) and Qwen2.5-Coder-1.5B-Instruct's shapes (V = 151936, d = 1536, random weights), bf16 as
 `latentseek eval` runs on CPU, latents in float32; L = 60 latents per problem (rho 0.2 of a 300-token answer).
 Writes latent_batch.json and latent_batch.md beside this file. Usage: python benchmarks/cpu/latent_batch.py"""
-import json, platform, time
+import json, time
 from pathlib import Path
 import torch
 from latentseek.methods.latentseek import Latents, latent_step
@@ -44,7 +44,7 @@ if __name__ == '__main__':
             rows.append({'head': name, 'd': d, 'V': V, 'batch': batch, **t, 'speedup': t['one_by_one'] / t['batched']})
             print(rows[-1], flush=True)
     here = Path(__file__).parent
-    info = {**machine(), 'torch_threads': torch.get_num_threads(), 'processor': platform.processor()}
+    info = machine()
     (here / 'latent_batch.json').write_text(json.dumps({'machine': info, 'rows': rows}, indent=1))
     md = [f"Latent steps of one round (L = 60 latents per problem, bf16 head, float32 latents); {info}\n",
           '| head | problems | one call each (s) | one call for all (s) | speed-up |', '|---|---|---|---|---|']
