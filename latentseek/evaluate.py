@@ -26,9 +26,9 @@ from .parallel import Workers, workers
 
 # %% auto #0
 __all__ = ['RECORD_FIELDS', 'OPTIONAL_FIELDS', 'ITERATE_FIELDS', 'VOLATILE', 'versions', 'generated_tokens', 'to_record',
-           'RunLocked', 'RunLock', 'check_record', 'read_records', 'read_config_file', 'ResultsFile', 'shard_name',
-           'shard_paths', 'same_record', 'read_run', 'summarize', 'format_summary', 'context_length', 'overlong',
-           'set_seed', 'default_run_dir', 'evaluate', 'run_reader', 'regrade']
+           'RunLocked', 'RunLock', 'make_run_dir', 'check_record', 'read_records', 'read_config_file', 'ResultsFile',
+           'shard_name', 'shard_paths', 'same_record', 'read_run', 'summarize', 'format_summary', 'context_length',
+           'overlong', 'set_seed', 'default_run_dir', 'evaluate', 'run_reader', 'regrade']
 
 # %% ../nbs/09_evaluate.ipynb #14bc14d8
 def versions() -> dict:
@@ -112,6 +112,19 @@ class RunLock:
         fcntl.flock(self.fd, fcntl.LOCK_UN)
         os.close(self.fd)
         self.fd = None
+
+# %% ../nbs/09_evaluate.ipynb #d63212b0
+def make_run_dir(d: Path, # the run folder (`--output-dir`)
+                ):
+    "Make the run folder `d` and its parents; raises `NotADirectoryError` when it or a parent is a file, `OSError` naming the folder and the cause (read-only file system, no permission) otherwise."
+    file = next((p for p in (d, *d.parents) if p.exists() and not p.is_dir()), None)
+    if file is not None: raise NotADirectoryError(f"cannot make the run folder {d}: {file} is a file; name a folder with --output-dir")
+    try: d.mkdir(parents=True, exist_ok=True)
+    except OSError as e: raise OSError(f"cannot make the run folder {d}: {e.strerror or e}; name a writable folder with --output-dir") from None
+    probe = d / f'.write-test.{os.getpid()}'
+    try: probe.touch()
+    except OSError as e: raise OSError(f"cannot write in the run folder {d}: {e.strerror or e}; name a writable folder with --output-dir") from None
+    probe.unlink()
 
 # %% ../nbs/09_evaluate.ipynb #b4700eea
 _KIND = {dict: 'an object', list: 'a list', str: 'a string', int: 'an integer', float: 'a number', bool: 'true/false', type(None): 'null'}
@@ -215,7 +228,7 @@ class ResultsFile:
         self.lock, self.config_written, self.records, self.origins = RunLock(self.dir), False, [], []
         try:
             if rank == 0:
-                self.dir.mkdir(parents=True, exist_ok=True)
+                make_run_dir(self.dir)
                 self.lock.acquire()
             elif not self.dir.is_dir(): raise FileNotFoundError(f"{self.dir} does not exist: rank 0 makes a launch's run folder")
             self.prompt_set = cfg.prompt_set()  # read once: what this call runs with, whatever happens to the file later

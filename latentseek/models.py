@@ -135,7 +135,13 @@ def _from_pretrained(name: str, # what the caller asked for, for errors
                      trust_remote_code: bool,
                     ):
     "(model, tokenizer) from `folder`; a hub id is read from the local cache alone when the hub cannot be reached. Raises `ConnectionError`, `OSError` or `ValueError` with one line that says what to do."
-    offline = hub_offline() if not Path(folder).exists() else None
+    local = Path(folder)
+    if local.is_dir() and not (local / 'config.json').exists():
+        held = ', '.join(sorted(p.name for p in local.iterdir())[:5]) or 'nothing'
+        raise FileNotFoundError(f"model folder {name!r} has no config.json (it holds {held}): a model folder needs config.json, its weights "
+                                "(*.safetensors or *.bin) and its tokenizer files (tokenizer.json, tokenizer_config.json); "
+                                "write them with model.save_pretrained(folder) and tokenizer.save_pretrained(folder)")
+    offline = hub_offline() if not local.exists() else None
     kw = dict(trust_remote_code=trust_remote_code, local_files_only=offline is not None)
     try:
         tokenizer = AutoTokenizer.from_pretrained(folder, **kw)
