@@ -6,7 +6,9 @@ from .prompts import solver_messages, verifier_messages, chat_ids, dataset_kind
 from .data import Problem, load_problems
 from .answers import extract_answer, judge
 from .models import load_model
-from .generation import Backend, Engine, Generation, Request, Scheduler, generate, reference_generate
+from .handle import ModelHandle
+from .backend import TokenBackend, Generation, Request, Scheduler
+from .generation import Engine, generate, reference_generate
 from .reward import Reward, PSRM, SelfReward, make_reward
 from .seek import Method, Seeker, SeekResult, get_method
 from .methods.latentseek import LatentSeek, Latents, latent_step, update_length, reference_latent_seek

@@ -12,7 +12,8 @@ from .config import BACKENDS, Config, registered
 from .data import Problem, load_problems, find_data_dir
 from .prompts import chat_ids, solver_messages
 from .models import can_prepack, load_model, resolve_device
-from .generation import Engine, make_backend, reference_generate
+from .generation import Engine, reference_generate
+from .backend import make_backend
 from .reward import make_reward
 from .seek import Seeker
 from .methods.latentseek import reference_latent_seek
@@ -131,7 +132,7 @@ def throughput_once(cfg: Config, problems: list[Problem]) -> dict:
         s = evaluate(cfg, problems, Path(d) / 'run', model, tok, progress=False, backend=backend)
         dt = time.perf_counter() - t
         finals = {r['id']: r['final']['text'] for r in map(json.loads, (Path(d) / 'run' / 'results.jsonl').read_text().splitlines())}
-    if hasattr(backend, 'close'): backend.close()  # vLLM: its engine processes end
+    backend.close()  # vLLM: its engine processes end
     return {'backend': cfg.backend, 'dtype': cfg.dtype, 'batch_size': cfg.batch_size, 'problems': len(problems), 'startup_s': startup, 'seconds': dt,
             'problems_per_hour': 3600 * len(problems) / dt, 'peak_memory_gb': _peak_memory_gb(model.device),
             'final_accuracy': s['final_accuracy'], 'mean_iterations': s['mean_iterations'], 'finals': finals}

@@ -99,7 +99,7 @@ def cmd_eval(args) -> dict:
 def cmd_solve(args):
     from latentseek.evaluate import set_seed
     from latentseek.models import load_model
-    from latentseek.generation import make_backend
+    from latentseek.backend import make_backend
     from latentseek.seek import Seeker
     from latentseek.prompts import dataset_kind
     from latentseek.answers import extract_answer, judge

@@ -30,7 +30,7 @@ REWARDS = {  # --reward name -> the `Reward` class (built by its `from_config`)
     'self': 'latentseek.reward:SelfReward',
     'psrm': 'latentseek.reward:PSRM',
 }
-BACKENDS = {  # --backend name -> the `Backend` class that generates the tokens (built by its `from_config`)
+BACKENDS = {  # --backend name -> the `TokenBackend` class that generates the tokens (built by its `from_config`)
     'hf': 'latentseek.generation:Engine',
     'vllm': 'latentseek.vllm_backend:VLLMBackend',
 }

@@ -17,7 +17,8 @@ from .config import Config, BACKENDS, REWARDS, registered, with_later_settings
 from .data import Problem, load_problems
 from .answers import extract_answer, judge, get_reader
 from .models import load_model
-from .generation import Engine, make_backend
+from .generation import Engine
+from .backend import make_backend
 from .reward import make_reward, read_verdict
 from .prompts import VERDICT_MARKER, DEFAULT_PROMPTS, PromptSet
 from .kinds import _clip
@@ -472,7 +473,7 @@ def evaluate(cfg: Config, # what to run
              problems: list[Problem] | None = None, # default: load_problems(cfg.dataset)
              run_dir: str | Path | None = None, # default: `default_run_dir(cfg, kind=<the problems' kind>)`
              model=None, tokenizer=None, # default: load_model(cfg.model, cfg.dtype, cfg.device)
-             backend=None, # a built `Backend` to generate on (e.g. one vLLM engine kept across calls); default `make_backend(cfg, model, tokenizer)`
+             backend=None, # a built `TokenBackend` to generate on (e.g. one vLLM engine kept across calls); default `make_backend(cfg, model, tokenizer)`
              progress: bool = True, # show a progress bar
              skip_long: bool = False, # leave out (and name) the problems too long for the model's context (`overlong`) instead of refusing the run
             ) -> dict:

@@ -10,71 +10,11 @@ from dataclasses import dataclass, field
 import torch
 from transformers import DynamicCache
 from .config import BACKENDS, registered
+from .handle import ModelHandle, output_head, decoder_of, stop_token_ids
+from .backend import Generation, Sampling, Request, TokenBackend, Scheduler
 
 # %% auto #0
-__all__ = ['END_OF_TURN', 'output_head', 'decoder_of', 'stop_token_ids', 'Generation', 'reference_generate', 'PromptCache',
-           'Sampling', 'Request', 'prompt_key', 'common_prefix', 'length_chunks', 'Backend', 'Engine', 'Scheduler',
-           'make_backend', 'generate']
-
-# %% ../nbs/06_generation.ipynb #4791f2c5
-def output_head(model,
-                weight: torch.Tensor | None = None, # use this (V, d) tensor for the head's weight (e.g. a detached alias); None: the module itself
-               ):
-    "Callable mapping latents z (..., d) to logits (..., V) exactly as `model` maps its last hidden state."
-    lm_head, cfg = model.get_output_embeddings(), model.config
-    scale, cap = getattr(cfg, 'logit_scale', None), getattr(cfg, 'final_logit_softcapping', None)
-    bias = getattr(lm_head, 'bias', None)
-    if weight is not None and bias is not None: bias = bias.detach()
-    def head(z):
-        logits = lm_head(z) if weight is None else torch.nn.functional.linear(z, weight, bias)
-        if scale is not None: logits = logits * scale
-        if cap: logits = torch.tanh(logits / cap) * cap
-        return logits
-    return head
-
-def decoder_of(model):
-    "The model without its head (`LlamaModel` inside `LlamaForCausalLM`): returns the final-norm hidden states."
-    return model.get_decoder()
-
-# %% ../nbs/06_generation.ipynb #8f14f313
-END_OF_TURN = ('<|im_end|>', '<|eot_id|>', '<|eom_id|>', '<end_of_turn>', '<|end|>', '<|endoftext|>', '</s>')
-
-def stop_token_ids(model, tokenizer, stop: str = 'all', # 'all': every declared EOS id and end-of-turn token; 'eos': tokenizer.eos_token only; 'model': the generation config's eos_token_id (what `model.generate()` stops at)
-                  ) -> list[int]:
-    "Sorted token ids that end an answer; raises `ValueError` if there are none or `stop` is unknown."
-    if stop not in ('all', 'eos', 'model'): raise ValueError(f"stop={stop!r} is not 'all', 'eos' or 'model'")
-    ids = {tokenizer.eos_token_id} if stop == 'eos' else set()
-    if stop == 'model':
-        src = getattr(getattr(model, 'generation_config', None), 'eos_token_id', None)
-        ids = set(src if isinstance(src, (list, tuple)) else [src]) if src is not None else {tokenizer.eos_token_id}
-    if stop == 'all':
-        for src in (tokenizer.eos_token_id, getattr(model.config, 'eos_token_id', None), getattr(model.generation_config, 'eos_token_id', None)):
-            ids |= set(src if isinstance(src, (list, tuple)) else [src])
-        vocab = tokenizer.get_vocab()
-        ids |= {vocab[t] for t in END_OF_TURN if t in vocab}
-    ids.discard(None)
-    if not ids: raise ValueError('the model and tokenizer declare no end-of-sequence token')
-    return sorted(ids)
-
-# %% ../nbs/06_generation.ipynb #30a27b38
-@dataclass
-class Generation:
-    "One generated answer: its tokens, the latent behind each, and why it stopped."
-    tokens: list[int]  # T answer token ids, including the forced prefix and the stop token if it stopped on one
-    hidden: torch.Tensor | None = None  # (T, d) latent z_t that produced tokens[t] (None unless captured); prefix rows are not captured
-    stop: str = 'length'  # 'eos' (ended on a stop token) or 'length' (hit max_new_tokens)
-    prefix_len: int = 0  # how many of `tokens` were forced (LatentSeek's decoded latents x'), not generated
-    text: str = ''  # decoded answer without special tokens
-    raw: str = ''  # decoded answer with special tokens (what the paper's code passed to its verifiers)
-
-    @property
-    def new_tokens(self) -> int: return len(self.tokens) - self.prefix_len
-
-def _finish(gen: Generation, tokenizer) -> Generation:
-    if tokenizer is not None:
-        gen.text = tokenizer.decode(gen.tokens, skip_special_tokens=True)
-        gen.raw = tokenizer.decode(gen.tokens, skip_special_tokens=False)
-    return gen
+__all__ = ['reference_generate', 'PromptCache', 'prompt_key', 'common_prefix', 'length_chunks', 'Engine', 'generate']
 
 # %% ../nbs/06_generation.ipynb #71ae4712
 @torch.no_grad()
@@ -98,7 +38,7 @@ def reference_generate(model, tokenizer, # tokenizer only decodes the text; None
         if t in stop_ids:
             stop = 'eos'
             break
-    return _finish(Generation(tokens, torch.stack(hidden) if hidden else None, stop, len(prefix)), tokenizer)
+    return Generation(tokens, torch.stack(hidden) if hidden else None, stop, len(prefix)).decode(tokenizer)
 
 # %% ../nbs/06_generation.ipynb #255b9458
 @dataclass
@@ -110,36 +50,7 @@ class PromptCache:
 
     def __len__(self): return len(self.ids)
 
-@dataclass
-class Sampling:
-    "Ancestral sampling settings of a request (BoN, self-consistency, oracle pass@N, the paper's verifiers); None means greedy."
-    temperature: float = 1.0  # logits are divided by it
-    top_p: float = 1.0  # nucleus: keep the smallest set of tokens with this much probability
-    top_k: int = 0  # keep the k most likely tokens; 0 = all
-
-    @classmethod
-    def from_generation_config(cls, gc) -> Sampling | None:
-        "The checkpoint's own sampling defaults (what `model.generate()` would do), or None if it decodes greedily."
-        if not getattr(gc, 'do_sample', False): return None
-        return cls(temperature=gc.temperature or 1.0, top_p=gc.top_p or 1.0, top_k=gc.top_k or 0)
-
 # %% ../nbs/06_generation.ipynb #bad94184
-@dataclass
-class Request:
-    "One answer to decode, as every backend takes it: a prompt by its token ids, an optional forced prefix, and how to decode."
-    prompt: list[int]  # prompt token ids (P,); the backend keeps its own cache of prompts it has seen
-    prefix: list[int] = field(default_factory=list)  # forced answer tokens (L,), e.g. LatentSeek's decoded latents x'
-    max_new_tokens: int = 1024  # most generated tokens after the prefix (>= 1)
-    stop_ids: list[int] | None = None  # ids that end the answer; None = the backend's
-    capture_hidden: bool = False  # keep the latent of every generated token (backends with `supports_hidden` only)
-    sampling: Sampling | None = None  # None = greedy
-    seed: int = 0  # the row's own sampling seed
-    tag: object = None  # the caller's, handed back with the result
-    keep_prompt: bool = False  # keep the prompt's cache after this row finishes, until `release(prompt)` (a problem's later iterations reuse it)
-    group: object = None  # a hint: requests added together with equal `group` share a long prefix (a backend may prefill it once)
-    delta: torch.Tensor | None = None  # (d,) added to the final hidden state before the head at every position of this row (SLOT); backends with `supports_delta` only
-    embeds: tuple[int, torch.Tensor] | None = None  # (start, (N, d)): input embeddings in place of prompt tokens start .. start+N-1 (LTPO's thoughts); backends with `supports_embeds` only
-
 def prompt_key(r: Request) -> tuple:
     "The prompt-cache key of a request: its prompt ids, and a digest of its input embeddings' values if it has any (equal embeddings share a cache)."
     if r.embeds is None: return tuple(r.prompt)
@@ -229,7 +140,7 @@ class _Live:
         r, n = self.reqs[b], int(self.length[b])
         hidden = torch.stack(self.caps[b][:n]) if self.caps[b] is not None else None
         g = Generation(list(r.prefix) + self.tok[b, :n].tolist(), hidden, 'eos' if bool(self.hit[b]) else 'length', len(r.prefix))
-        return _finish(g, self.engine.tokenizer)
+        return g.decode(self.engine.tokenizer)
 
     def select(self, keep: list[int]):
         "Keep only rows `keep`, and drop cache columns that are padding in every row left."
@@ -279,67 +190,6 @@ def length_chunks(lengths: list[int], # tokens of each row
         cur.append(i)
     return chunks + [cur] if cur else chunks
 
-# %% ../nbs/06_generation.ipynb #8b2c3d4e
-class Backend:
-    "What a generation backend implements for the `Scheduler`: prepare, admit, step, release (see the table above)."
-    tokenizer = None  # decodes `Generation.text`; None: token ids only
-    stop_ids: list[int] = []  # ids that end an answer when a request gives none
-    supports_hidden: bool = False  # can return `Generation.hidden` for `capture_hidden` requests
-    supports_delta: bool = False  # adds a request's `delta` to its final hidden states before the head (SLOT)
-    supports_embeds: bool = False  # takes a request's `embeds` in place of some prompt tokens (LTPO)
-    torch_decodes: bool = True  # the torch model decodes the tokens (so `load_model`'s CPU weight prepacking pays for its memory)
-
-    @classmethod
-    def check(cls, cfg) -> str | None:
-        "Why this backend cannot run `cfg` here (e.g. a missing package, with the command that installs it), or None; called before a run folder is made."
-        return None
-
-    @classmethod
-    def from_config(cls, cfg, # the run's `Config`
-                    model, tokenizer, # from `load_model(cfg.model, cfg.dtype, ...)`
-                   ) -> 'Backend':
-        "The backend a run with `cfg` generates on."
-        raise NotImplementedError(f"{cls.__name__} has no from_config")
-
-    def input_embeddings(self, ids: list[int], # token ids (P,)
-                        ) -> torch.Tensor:
-        "(P, d) the model's input embeddings of `ids` (LTPO starts its thoughts there); raises `NotImplementedError` where the backend cannot."
-        raise NotImplementedError(f"{type(self).__name__} cannot return input embeddings")
-
-    def logits_from_embeds(self, embeds: torch.Tensor, # (P, d) input embeddings of a whole prompt
-                           positions: list[int], # the positions whose next-token logits are wanted
-                          ) -> torch.Tensor:
-        "(len(positions), V) next-token logits of a prompt given as embeddings, no gradient (LTPO's confidence); raises `NotImplementedError` where the backend cannot."
-        raise NotImplementedError(f"{type(self).__name__} cannot run a prompt given as embeddings")
-
-    def prompt_hidden(self, prompt: list[int], # token ids (P,)
-                     ) -> torch.Tensor:
-        "(P, d) final-norm hidden states of a prompt, no gradient (SLOT's objective); raises `NotImplementedError` where the backend cannot."
-        raise NotImplementedError(f"{type(self).__name__} cannot return a prompt's hidden states")
-
-    def output_head(self):
-        "The callable latents (..., d) -> logits (..., V) this backend decodes with (SLOT differentiates through it); raises `NotImplementedError` where the backend has none in torch."
-        raise NotImplementedError(f"{type(self).__name__} has no torch output head")
-
-    def prepare(self, requests: list[Request]):
-        "Requests were queued (not yet decoding): start work on their prompts (prefill); the default does nothing."
-
-    def admit(self, requests: list[Request]):
-        "Start decoding `requests` (their rows join the running batch)."
-        raise NotImplementedError
-
-    def step(self) -> list[tuple[Request, Generation]]:
-        "Decode at least one token for every running row; return the rows that finished, in batch order."
-        raise NotImplementedError
-
-    @property
-    def rows(self) -> int:
-        "Rows decoding now."
-        raise NotImplementedError
-
-    def release(self, prompt: list[int]):
-        "The caller needs `prompt` no more (a `keep_prompt` request's problem finished); the default does nothing."
-
 # %% ../nbs/06_generation.ipynb #6d4e5f60
 @dataclass
 class _Held:
@@ -349,7 +199,7 @@ class _Held:
     keep: bool = False  # a `keep_prompt` request asked to keep it until `release`
 
 # %% ../nbs/06_generation.ipynb #ec965011
-class Engine(Backend):
+class Engine(TokenBackend):
     "The Hugging Face backend: batched KV-cache decoding that returns latents; one engine per (model, tokenizer)."
     supports_hidden = True
     supports_delta = True
@@ -360,7 +210,8 @@ class Engine(Backend):
                  prefill_batch: int = 16, # most prompts prefilled in one forward
                 ):
         self.model, self.tokenizer = model, tokenizer
-        self.decoder, self.head = decoder_of(model), output_head(model)
+        self.handle = ModelHandle(model, tokenizer)  # the torch side methods read (head, hidden states, embeddings)
+        self.decoder, self.head = self.handle.decoder, self.handle.head
         self.device = next(model.parameters()).device
         self.stop_ids = list(stop_ids) if stop_ids is not None else stop_token_ids(model, tokenizer)
         self.sync_every = sync_every or (16 if self.device.type == 'cuda' else 1)
@@ -450,7 +301,7 @@ class Engine(Backend):
                 out[rows[j][0]] = PromptCache(list(prompts[rows[j][0]]), kv, live.z[b].clone())
         return out
 
-    # the Backend interface
+    # the TokenBackend contract
     def prepare(self, requests: list[Request]):
         "Hold every request's prompt in the prompt cache, prefilling those not there yet (in one call; `group`s share a prefix)."
         new, own = {}, {}
@@ -501,24 +352,6 @@ class Engine(Backend):
         held.rows -= 1
         if held.rows <= 0 and not held.keep: del self.prompts[key]
 
-    @torch.no_grad()
-    def prompt_hidden(self, prompt: list[int]) -> torch.Tensor:
-        "(P, d) final-norm hidden states of `prompt` (one forward pass, no cache kept, no gradient)."
-        return self.decoder(input_ids=torch.tensor([list(prompt)], device=self.device), use_cache=False).last_hidden_state[0]
-
-    def output_head(self): return self.head
-
-    @torch.no_grad()
-    def input_embeddings(self, ids: list[int]) -> torch.Tensor:
-        "(P, d) the model's input embeddings of `ids`."
-        return self.model.get_input_embeddings()(torch.tensor([list(ids)], device=self.device))[0]
-
-    @torch.no_grad()
-    def logits_from_embeds(self, embeds: torch.Tensor, positions: list[int]) -> torch.Tensor:
-        "(len(positions), V) next-token logits at `positions` of a prompt given as (P, d) embeddings (one forward pass, no cache kept)."
-        h = self.decoder(inputs_embeds=embeds[None].to(self.model.dtype), use_cache=False).last_hidden_state[0]  # (P, d)
-        return self.head(h[positions])
-
     def release(self, prompt: list[int]):
         "Drop the `keep_prompt` hold on `prompt`'s cache; the cache goes when no row uses it."
         key = tuple(prompt)
@@ -526,6 +359,17 @@ class Engine(Backend):
         if held is None: return
         held.keep = False
         if held.rows <= 0: del self.prompts[key]
+
+    def abort(self, requests: list[Request]):
+        "Stop `requests` (prepared or decoding): their rows leave the batch, their prompts' holds go; unknown requests are ignored."
+        gone = {id(r) for r in requests}
+        for r in requests:
+            if prompt_key(r) in self.prompts: self._finished(r)
+        if self.live is None: return
+        keep = [b for b, r in enumerate(self.live.reqs) if id(r) not in gone]
+        if len(keep) == self.live.B: return
+        if keep: self.live.select(keep)
+        else: self.live = None
 
     @torch.no_grad()
     def step(self) -> list[tuple[Request, Generation]]:
@@ -580,59 +424,6 @@ class Engine(Backend):
            ) -> list[Generation]:
         "Generations of `requests`, in order (their tags are not used): a `Scheduler` with room for all of them."
         return Scheduler(self, max_rows=max(1, len(requests))).run(requests)
-
-# %% ../nbs/06_generation.ipynb #9c3d4e5f
-class Scheduler:
-    "Continuous batching over a backend, driven by the caller: `add` requests, then `step` until `idle`."
-    def __init__(self, backend: Backend, # decodes the rows
-                 max_rows: int = 16, # most rows decoding at once
-                ):
-        if max_rows < 1: raise ValueError(f"max_rows={max_rows} must be >= 1")
-        self.backend, self.max_rows = backend, max_rows
-        self.waiting: deque[Request] = deque()
-
-    def add(self, requests: list[Request]):
-        "Queue `requests` (first in, first out); the backend may start on their prompts at once."
-        requests = list(requests)
-        if not requests: return
-        self.backend.prepare(requests)
-        self.waiting.extend(requests)
-
-    def step(self) -> list[tuple[Request, Generation]]:
-        "Fill free rows from the queue, decode one step, and return the (request, generation) pairs that finished."
-        free = self.max_rows - self.backend.rows
-        if free > 0 and self.waiting:
-            self.backend.admit([self.waiting.popleft() for _ in range(min(free, len(self.waiting)))])
-        if self.backend.rows == 0: return []
-        return self.backend.step()
-
-    @property
-    def idle(self) -> bool:
-        "Nothing queued and nothing decoding."
-        return not self.waiting and self.backend.rows == 0
-
-    def release(self, prompt: list[int]):
-        "The caller needs `prompt` no more: the backend may drop its cache."
-        self.backend.release(prompt)
-
-    def run(self, requests: list[Request]) -> list[Generation]:
-        "Decode `requests` to the end; their generations, in order."
-        order = {id(r): i for i, r in enumerate(requests)}
-        out = [None] * len(requests)
-        self.add(requests)
-        while not self.idle:
-            for r, g in self.step(): out[order[id(r)]] = g
-        return out
-
-# %% ../nbs/06_generation.ipynb #b1a2c3d4
-def make_backend(cfg, # the run's `Config`: `cfg.backend` names a class in `BACKENDS`
-                 model, tokenizer, # the loaded model (`load_model`); every backend keeps it for what runs in torch
-                ) -> Backend:
-    "The generation backend `cfg.backend` names, built by its `from_config`; raises `ValueError` for an unknown name, and the backend's `check` message (e.g. `ModuleNotFoundError`) when it cannot run here."
-    cls = registered(BACKENDS, cfg.backend, 'backend')
-    why = cls.check(cfg)
-    if why: raise ModuleNotFoundError(why)
-    return cls.from_config(cfg, model, tokenizer)
 
 # %% ../nbs/06_generation.ipynb #dea0c54b
 def generate(engine: Engine, prompts: list[list[int]], # B prompts (P_i,)

@@ -11,7 +11,8 @@ import torch
 from .prompts import VERDICT_MARKER, VERIFIER_WEIGHTS, PromptSet, DEFAULT_PROMPTS, verifier_messages, chat_ids, dataset_kind
 from .answers import judge, get_reader
 from .config import Config, REWARDS, registered, Settings, setting, count
-from .generation import Backend, Generation, Request, Sampling, Scheduler, stop_token_ids, _finish
+from .backend import TokenBackend, Generation, Request, Sampling, Scheduler
+from .handle import stop_token_ids
 
 # %% auto #0
 __all__ = ['RewardResult', 'Reward', 'CallableReward', 'PSRM', 'read_verdict', 'SelfRewardSettings', 'sequential_generate',
@@ -40,7 +41,7 @@ class Reward:
 
     def requests(self, questions: list[str], answers: list[str], # the answers to score
                  keys: list[int] | None = None, # one int per answer, unique within a run (seeds sampled verifiers)
-                 backend: Backend | None = None, # the caller's backend, which would run the requests
+                 backend: TokenBackend | None = None, # the caller's backend, which would run the requests
                 ) -> list[Request]:
         "Generation requests to run on `backend` before `combine` can score; [] (the default): `combine` scores at once."
         return []
@@ -52,7 +53,7 @@ class Reward:
         "The `RewardResult` of answers whose `requests` have finished; the default (no requests) is `score`."
         return self.score(questions, answers, golds)
 
-    def rows_per_answer(self, backend: Backend | None) -> int:
+    def rows_per_answer(self, backend: TokenBackend | None) -> int:
         "Rows one answer's scoring adds to `backend`'s batch (sizes the scheduler)."
         return 1
 
@@ -70,7 +71,7 @@ class PSRM(Reward):
     name = 'psrm'
     needs_gold = True
     @classmethod
-    def from_config(cls, cfg: Config, backend: Backend | None, dataset: str, prompt_set: PromptSet | None = None) -> PSRM:
+    def from_config(cls, cfg: Config, backend: TokenBackend | None, dataset: str, prompt_set: PromptSet | None = None) -> PSRM:
         "PSRM judging `dataset`'s kind with `cfg`'s solver prompt and answer reader (the backend and prompt texts are not used)."
         return cls(dataset, cfg.prompt_idx, cfg.resolved().reader)
 
@@ -140,7 +141,7 @@ def sequential_generate(model, tokenizer, prompts: list[list[int]], # prompts (P
         seq = model.generate(ids, attention_mask=torch.ones_like(ids), max_new_tokens=max_new_tokens, do_sample=False,
                              eos_token_id=list(stop_ids), pad_token_id=pad, temperature=None, top_p=None, top_k=None)[0, len(p):].tolist()
         n = next((i + 1 for i, t in enumerate(seq) if t in stop_ids), len(seq))
-        out.append(_finish(Generation(seq[:n], None, 'eos' if n and seq[n - 1] in stop_ids else 'length'), tokenizer))
+        out.append(Generation(seq[:n], None, 'eos' if n and seq[n - 1] in stop_ids else 'length').decode(tokenizer))
     return out
 
 # %% ../nbs/07_reward.ipynb #ccd53fea
@@ -148,7 +149,7 @@ class SelfReward(Reward):
     "The model verifies its own answer with 4 weighted verifier prompts (paper §3.3); verifier prompts of a batch run as one batch."
     name = 'self'
     settings = SelfRewardSettings
-    def __init__(self, backend: Backend, # the solver's backend (an `Engine`): the same model verifies
+    def __init__(self, backend: TokenBackend, # the solver's backend (an `Engine`): the same model verifies
                  weights: dict = VERIFIER_WEIGHTS, # verifier name -> weight
                  format_rule: bool = False, # fail (weight 2) answers without \boxed{...}
                  max_new_tokens: int = 1024, # most tokens per verifier answer (paper: 4096)
@@ -173,7 +174,7 @@ class SelfReward(Reward):
         self.calls = 0
 
     @classmethod
-    def from_config(cls, cfg: Config, backend: Backend | None, dataset: str,
+    def from_config(cls, cfg: Config, backend: TokenBackend | None, dataset: str,
                     prompt_set: PromptSet | None = None, # the run's prompts as read at its start; None: `cfg.prompt_set()`
                    ) -> SelfReward:
         "The self-reward `cfg` describes (its compat switches resolved), keeping verifier texts for the records; raises `ValueError` without a backend."
@@ -211,7 +212,7 @@ class SelfReward(Reward):
         "Run verifier requests by themselves: one batch on the backend, or one by one through `model.generate()` (`sequential`)."
         if not self.sequential: return Scheduler(self.backend, max_rows=max(1, len(requests))).run(requests)
         if self.sampling is not None: raise ValueError('the sequential reference decodes greedily only')
-        return sequential_generate(self.backend.model, self.tokenizer, [r.prompt for r in requests], self.max_new_tokens, self.stop_ids)
+        return sequential_generate(self.backend.handle.model, self.tokenizer, [r.prompt for r in requests], self.max_new_tokens, self.stop_ids)
 
     def combine(self, questions, answers, golds, requests, generations):
         "Rewards from the verifiers' generations: read each verdict and weight the failed checks (paper §3.3)."
@@ -240,7 +241,7 @@ class SelfReward(Reward):
 # %% ../nbs/07_reward.ipynb #2e318563
 def make_reward(kind, # a name in `REWARDS` ('self', 'psrm'), a `Reward`, or a callable with the batched signature
                 cfg: Config | None = None, # the run's settings (verifier caps, compat switches, prompt); default `Config()`
-                backend: Backend | None = None, # the solver's backend (the self-reward's model runs on it)
+                backend: TokenBackend | None = None, # the solver's backend (the self-reward's model runs on it)
                 dataset: str = 'gsm8k', # the problems' kind (PSRM judges by it)
                 prompt_set: PromptSet | None = None, # the run's prompts as read at its start (verifier texts, verdict marker); None: `cfg.prompt_set()`
                ) -> Reward:

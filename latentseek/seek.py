@@ -13,13 +13,13 @@ from fastcore.basics import patch
 from .config import Config, METHODS, registered
 from .data import Problem
 from .prompts import PromptSet, chat_ids, solver_messages
-from .generation import Backend, Generation, Request, Scheduler
+from .backend import TokenBackend, Generation, Request, Scheduler
 from .reward import Reward, RewardResult, make_reward
 
 log = logging.getLogger('latentseek')
 
 # %% auto #0
-__all__ = ['log', 'Iterate', 'SeekResult', 'derive_seed', 'Method', 'get_method', 'SingleAnswer', 'Episode', 'Seeker']
+__all__ = ['log', 'ABORTED', 'Iterate', 'SeekResult', 'derive_seed', 'Method', 'get_method', 'SingleAnswer', 'Episode', 'Seeker']
 
 # %% ../nbs/08_seek.ipynb #5721b2f2
 @dataclass
@@ -134,6 +134,13 @@ def advance(cls: Method, rounds: list[tuple[Method, list[Generation], RewardResu
     return [m.scored(gens, result) for m, gens, result in rounds]
 
 @patch
+def enough(self: Method, gen: Generation, # an answer of this round that just finished (others may still be decoding)
+           text: str, # that answer as the reward reads it
+          ) -> bool:
+    "True when the round needs no more answers: the Seeker aborts its rows still decoding and scores those that finished (oracle pass@N stopping at its first right sample); default False."
+    return False
+
+@patch
 def final(self: Method) -> Iterate:
     "The answer the method returns; default the last iterate."
     return self.trace[-1]
@@ -188,11 +195,14 @@ class SingleAnswer(Method):
         return []
 
 # %% ../nbs/08_seek.ipynb #dc0d9cb5
+ABORTED = 'aborted'  # in `Episode.answers`: a row the Seeker aborted (the method had `enough`)
+
 @dataclass
 class Episode:
     "One problem's place in a run, held by the `Seeker`: its method instance, this round's answers as they arrive, and the reward's requests while they run."
     key: str  # the problem's id: every request of the episode is tagged (key, role, row)
     method: Method  # the method's instance that follows the problem (its trace and own state)
+    asked: list[Request] = field(default_factory=list)  # this round's answer requests, in order
     answers: list = field(default_factory=list)  # this round's generations in request order, None until decoded
     texts: list[str] = field(default_factory=list)  # the answers as the reward reads them
     checks: list[Request] = field(default_factory=list)  # the reward's requests this round ([] when none run)
@@ -206,18 +216,24 @@ class Episode:
 # %% ../nbs/08_seek.ipynb #b03381fe
 class Seeker:
     "Runs any registered method over many problems on one continuously batched scheduler (paper Algorithm 1 for LatentSeek)."
-    def __init__(self, backend: Backend, # the solver's generation backend (an `Engine`)
+    def __init__(self, backend: TokenBackend, # the solver's generation backend (an `Engine`)
                  reward: Reward | Callable | None, # scores answers for methods that run a reward, in place of the method's own (others ignore it); None: the method's own, from `cfg`
                  cfg: Config, # method and hyper-parameters
                  prompt_set: PromptSet | None = None, # the prompts to run, as a run read them at its start; None: `cfg.prompt_set()` now
                 ):
         self.backend, self.cfg = backend, cfg.resolved()
+        self.handle = backend.handle  # the model's torch side, which methods read (head, hidden states, embeddings)
         self.prompts = prompt_set or self.cfg.prompt_set()  # the solver's (and the self-reward's) texts, read once
         self.method = get_method(self.cfg.method)
         self.reward_name = self.method.reward_name(self.cfg)
         self.reward = make_reward(reward) if self.reward_name is not None and reward is not None else None
         self.shared = self.method.shared(self)  # what every problem's method instance shares (typed by the method)
         self.episodes: dict[str, Episode] = {}  # the problems in flight, by key
+        self.scheduler: Scheduler | None = None  # the scheduler of the running `run` (aborts go through it)
+
+    def reward_input(self, gen: Generation) -> str:
+        "An answer as the reward reads it: its text, or its raw text with special tokens (`verifier_input='raw'`, the paper's code)."
+        return gen.text if self.cfg.verifier_input == 'clean' else gen.raw
 
     def prompt_ids(self, p: Problem) -> list[int]:
         "The solver prompt's token ids (P,) for `p`."
@@ -247,7 +263,7 @@ def run(self: Seeker, problems: Iterable[Problem], # problems to solve, in order
        ) -> list[SeekResult]:
     "Solve every problem, `batch_size` at a time; results come back in the order problems finish. Raises `ValueError` when the reward needs gold answers that are missing."
     todo, results = deque(problems), []
-    sched = self._setup(list(todo))
+    sched = self.scheduler = self._setup(list(todo))
     while todo or self.episodes:
         for _ in range(min(self.cfg.batch_size - len(self.episodes), len(todo))):
             p = todo.popleft()
@@ -270,7 +286,7 @@ def run(self: Seeker, problems: Iterable[Problem], # problems to solve, in order
 @patch
 def _tagged(self: Seeker, ep: Episode, reqs: list[Request]) -> list[Request]:
     "Open a round for `ep`: tag its requests (key, 'answer', row) and wait for their answers."
-    ep.answers, ep.result = [None] * len(reqs), None
+    ep.asked, ep.answers, ep.result = reqs, [None] * len(reqs), None
     for j, r in enumerate(reqs): r.tag = (ep.key, 'answer', j)
     return reqs
 
@@ -278,9 +294,14 @@ def _tagged(self: Seeker, ep: Episode, reqs: list[Request]) -> list[Request]:
 def _answered(self: Seeker, ep: Episode, j: int, gen: Generation) -> list[Request]:
     "One answer row finished; once the round's answers are in, score them: at once, or by returning the reward's requests."
     ep.answers[j] = gen
-    if None in ep.answers or self.reward is None: return []
+    if None in ep.answers and ep.method.enough(gen, self.reward_input(gen)):  # the round has what it needs: its other rows go
+        gone = {id(r) for r in self.scheduler.abort([r for r, g in zip(ep.asked, ep.answers) if g is None])}
+        ep.answers = [ABORTED if id(r) in gone else g for r, g in zip(ep.asked, ep.answers)]  # rows that finished in the same step still arrive
+    if None in ep.answers: return []
+    ep.answers = [g for g in ep.answers if g is not ABORTED]
+    if self.reward is None: return []
     p, n = ep.problem, len(ep.answers)
-    ep.texts = [g.text if self.cfg.verifier_input == 'clean' else g.raw for g in ep.answers]
+    ep.texts = [self.reward_input(g) for g in ep.answers]
     keys = [derive_seed(self.cfg.seed, p.index, 'verify', ep.round, k) for k in range(n)]
     ep.checks = self.reward.requests([p.question] * n, ep.texts, keys, self.backend)
     if not ep.checks:

@@ -7,7 +7,8 @@ from __future__ import annotations
 import importlib, os
 from dataclasses import dataclass
 import torch
-from .generation import Backend, Engine, Generation, Request, _finish, stop_token_ids
+from .backend import TokenBackend, Generation, Request, Scheduler
+from .handle import ModelHandle, stop_token_ids
 from .config import Settings, setting, count, fraction
 
 # %% auto #0
@@ -59,13 +60,13 @@ def generation_of(r: Request, # the request
     return Generation(tokens, None, 'eos' if hit else 'length', len(r.prefix))
 
 # %% ../nbs/06a_vllm.ipynb #v1000017
-def prefill_latents(hf: Engine, # the torch side (`Engine.prompt_hidden`)
+def prefill_latents(handle: ModelHandle, # the torch side of the model (`ModelHandle.prompt_hidden`)
                     context: list[int], # prompt + forced prefix (C,)
                     tokens: list[int], # the generated tokens (T,), T >= 1
                    ) -> torch.Tensor:
     "(T, d) the latent behind each generated token: final-norm states of one forward pass over context + tokens[:-1] (no gradient)."
     if not tokens: raise ValueError('no generated tokens: nothing has a latent')
-    h = hf.prompt_hidden(list(context) + list(tokens[:-1]))  # (C + T - 1, d)
+    h = handle.prompt_hidden(list(context) + list(tokens[:-1]))  # (C + T - 1, d)
     return h[len(context) - 1:]
 
 # %% ../nbs/06a_vllm.ipynb #07f42472
@@ -91,7 +92,7 @@ def engine_args(cfg, # the run's `Config` (dtype, seed, vllm_* fields)
     return kw
 
 # %% ../nbs/06a_vllm.ipynb #v1000022
-class VLLMBackend(Backend):
+class VLLMBackend(TokenBackend):
     "vLLM generates every requested token; a torch `Engine` on the same model gives the latents of `capture_hidden` rows (one prefill each)."
     settings = VLLMSettings
     supports_hidden = True
@@ -104,8 +105,9 @@ class VLLMBackend(Backend):
         why = vllm_missing()
         if why: raise ModuleNotFoundError(why)
         from vllm import LLM
-        self.hf = Engine(model, tokenizer, stop_ids)
-        self.model, self.tokenizer, self.stop_ids = model, tokenizer, self.hf.stop_ids
+        self.handle = ModelHandle(model, tokenizer)  # the torch side: latents of `capture_hidden` rows, what methods read
+        self.tokenizer = tokenizer
+        self.stop_ids = list(stop_ids) if stop_ids is not None else stop_token_ids(model, tokenizer)
         self.llm = LLM(**llm_args)
         self.engine = self.llm.llm_engine
         self.live: dict[str, tuple[Request, list[int]]] = {}  # vLLM request id -> (request, its stop ids)
@@ -148,19 +150,22 @@ class VLLMBackend(Backend):
             r, stops = self.live.pop(o.request_id)
             ids = list(o.outputs[0].token_ids)
             g = generation_of(r, ids, stops)
-            if r.capture_hidden: g.hidden = prefill_latents(self.hf, list(r.prompt) + list(r.prefix), ids)
+            if r.capture_hidden: g.hidden = prefill_latents(self.handle, list(r.prompt) + list(r.prefix), ids)
             self.tokens_generated += len(ids)
-            out.append((r, _finish(g, self.tokenizer)))
+            out.append((r, g.decode(self.tokenizer)))
         return out
 
     def run(self, requests: list[Request]) -> list[Generation]:
         "Generations of `requests`, in order: a `Scheduler` with room for all of them."
-        from latentseek.generation import Scheduler
+        from latentseek.backend import Scheduler
         return Scheduler(self, max_rows=max(1, len(requests))).run(requests)
 
-    # the torch side, for methods that read the model (SLOT's fit)
-    def prompt_hidden(self, prompt): return self.hf.prompt_hidden(prompt)
-    def output_head(self): return self.hf.output_head()
+    def abort(self, requests: list[Request]):
+        "Abort `requests` in vLLM's engine (by their vLLM ids); requests not decoding here are ignored."
+        gone = {id(r) for r in requests}
+        rids = [rid for rid, (r, _) in self.live.items() if id(r) in gone]
+        if rids: self.engine.abort_request(rids)
+        for rid in rids: del self.live[rid]
 
     def close(self):
         "Shut vLLM's engine processes down (its memory is freed); the backend cannot generate after this."

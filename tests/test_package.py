@@ -4,7 +4,7 @@ import importlib, subprocess, sys
 from pathlib import Path
 import pytest
 
-MODULES = ['config', 'testing', 'kinds', 'prompts', 'data', 'answers', 'paper_reader', 'models', 'generation', 'reward', 'seek', 'methods.cot', 'methods.bon',
+MODULES = ['config', 'testing', 'kinds', 'prompts', 'data', 'answers', 'paper_reader', 'models', 'handle', 'backend', 'generation', 'vllm_backend', 'reward', 'seek', 'methods.cot', 'methods.bon',
            'methods.sc', 'methods.oracle', 'methods.latentseek', 'methods.slot', 'methods.ltpo', 'evaluate', 'parallel', 'cli', 'bench', 'report']
 
 
@@ -20,7 +20,7 @@ def test_top_level_exposes_components():
     import latentseek as ls
     for name in ['Config', 'DatasetSpec', 'KINDS', 'get_kind', 'load_problems', 'Problem', 'solver_messages', 'verifier_messages', 'extract_answer', 'judge',
                  'load_model', 'Engine', 'generate', 'PSRM', 'SelfReward', 'make_reward', 'Seeker', 'latent_step',
-                 'update_length', 'summarize', 'regrade', 'Scheduler', 'Backend', 'Method', 'get_method', 'METHODS', 'REWARDS', '__version__']:
+                 'update_length', 'summarize', 'regrade', 'Scheduler', 'TokenBackend', 'ModelHandle', 'Method', 'get_method', 'METHODS', 'REWARDS', '__version__']:
         assert hasattr(ls, name), name
     assert ls.judge('so \\boxed{18}', '18', 'gsm8k') is True
     assert ls.Config().rho == 0.2

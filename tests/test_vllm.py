@@ -16,7 +16,10 @@ os.environ.setdefault('VLLM_CPU_OMP_THREADS_BIND', f'0-{os.cpu_count() - 1}')  #
 
 from latentseek.config import Config
 from latentseek.data import load_problems
-from latentseek.generation import Engine, Request, Sampling
+from latentseek.generation import Engine
+from latentseek.backend import Request, Sampling, Scheduler
+from latentseek.answers import extract_answer
+from latentseek.data import Problem
 from latentseek.models import model_folder
 from latentseek.prompts import chat_ids, solver_messages
 from latentseek.reward import SelfReward
@@ -111,13 +114,43 @@ def test_sampled_rows_reproduce_by_seed_at_any_batch(backends, gsm8k):
     assert len({tuple(g.tokens) for g in batch}) == 3  # other seeds, other draws
 
 
+def test_abort_frees_its_row_and_the_others_decode_as_on_hf(backends, gsm8k):
+    hf, v = backends
+    prompts = _prompts(hf.tokenizer, gsm8k[:3])
+    reqs = [Request(p, [], 48, stop_ids=[]) for p in prompts]
+    sched = Scheduler(v, max_rows=3)
+    sched.add(reqs)
+    for _ in range(3): assert sched.step() == []
+    assert sched.abort([reqs[1]]) == [reqs[1]]
+    got = {}
+    while not sched.idle: got.update((id(r), g) for r, g in sched.step())
+    assert sorted(got) == sorted([id(reqs[0]), id(reqs[2])]) and v.rows == 0
+    _same(hf.run([Request(p, [], 48, stop_ids=[]) for p in (prompts[0], prompts[2])]), [got[id(reqs[0])], got[id(reqs[2])]])
+
+
+def test_oracle_stops_at_its_first_right_sample_on_vllm(backends, gsm8k):
+    _, v = backends
+    cfg = dict(model='smollm2-135m-instruct', dtype='float32', method='oracle', n_samples=4, temperature=1.0, max_new_tokens=96, batch_size=2)
+    full = {r.problem.id: r for r in Seeker(v, None, Config(**cfg)).run(gsm8k[:2])}
+    def early_gold(r):  # the answer of a sample shorter than the longest: right, it finishes while another decodes
+        longest = max(it.new_tokens for it in r.trace)
+        its = sorted((it for it in r.trace if it.new_tokens < longest and extract_answer(it.text, 'gsm8k')), key=lambda it: it.new_tokens)
+        return extract_answer(its[0].text, 'gsm8k') if its else '999'
+    problems = [Problem(p.id, p.question, early_gold(full[p.id]), p.dataset, p.source, p.index) for p in gsm8k[:2]]
+    first = {r.problem.id: r for r in Seeker(v, None, Config(**cfg, oracle_stop='first')).run(problems)}
+    for p in problems:
+        kept, drawn = [it.text for it in first[p.id].trace], [it.text for it in full[p.id].trace]
+        assert set(kept) <= set(drawn) and first[p.id].fields['samples_aborted'] == 4 - len(kept)
+    assert sum(r.fields['samples_aborted'] for r in first.values()) > 0
+
+
 def test_slot_and_ltpo_refuse_the_vllm_backend(backends, gsm8k):
     _, v = backends
     for method in ('slot', 'ltpo'):
         with pytest.raises(ValueError, match='needs a backend'):
             Seeker(v, None, Config(model='smollm2-135m-instruct', dtype='float32', method=method, max_new_tokens=8)).run(gsm8k[:1])
     with pytest.raises(ValueError, match='use --backend hf'):
-        v.run([Request([1, 2, 3], [], 4, delta=torch.zeros(v.model.config.hidden_size))])
+        v.run([Request([1, 2, 3], [], 4, delta=torch.zeros(v.handle.model.config.hidden_size))])
 
 
 def test_cli_eval_with_backend_vllm_gives_the_hf_records(tmp_path, data_dir):

@@ -7,7 +7,7 @@ import json, time
 from pathlib import Path
 import torch
 from latentseek.methods.latentseek import Latents, latent_step
-from latentseek.generation import output_head
+from latentseek.handle import output_head
 from latentseek.models import load_model
 from latentseek.bench import machine
 

@@ -6,7 +6,7 @@
 from __future__ import annotations
 from dataclasses import dataclass
 from ..config import Config, Settings, setting, count, positive, fraction
-from ..generation import Sampling
+from ..backend import Sampling
 from ..seek import Iterate, Method
 
 # %% auto #0

@@ -12,10 +12,11 @@ import torch
 from ..config import Config, Settings, setting, count, positive, fraction, number
 from ..data import Problem
 from ..prompts import chat_ids, solver_messages
-from ..generation import output_head, reference_generate, stop_token_ids
+from ..handle import output_head, stop_token_ids
+from ..generation import reference_generate
 from ..reward import Reward, make_reward
 from ..seek import Iterate, Method, SeekResult, derive_seed
-from ..generation import Generation, Request
+from ..backend import Generation, Request
 from ..reward import RewardResult
 
 # %% auto #0
@@ -148,7 +149,7 @@ class LatentSeek(Method):
         "The heads, dtypes and continuation stop ids every problem of this Seeker uses; raises `ValueError` on a backend without latents."
         backend, cfg = seeker.backend, seeker.cfg
         if not backend.supports_hidden: raise ValueError(f"{type(backend).__name__} returns no latents, which LatentSeek needs")
-        model = backend.model
+        model = seeker.handle.model
         head, step_head = latent_heads(model, cfg.freeze_model)
         stop = list(backend.stop_ids) if cfg.stop == 'all' else stop_token_ids(model, backend.tokenizer, cfg.stop)  # paper: eos only
         return LatentSeekShared(head, step_head, model.dtype, torch.float32 if cfg.latent_dtype == 'float32' else model.dtype, stop)

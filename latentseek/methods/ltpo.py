@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 import torch
 from ..config import Config, Settings, setting, count, positive
-from ..generation import Backend
+from ..handle import ModelHandle
 from ..prompts import chat_ids, solver_messages
 from ..seek import SingleAnswer
 
@@ -48,18 +48,18 @@ def thought_prompt(tokenizer, # the solver's tokenizer (with a chat template)
     return ids, start
 
 # %% ../../nbs/08g_ltpo.ipynb #g1000009
-def confidence(backend: Backend, # supports `logits_from_embeds`
+def confidence(handle: ModelHandle, # the model's torch side (`logits_from_embeds`)
                embeds: torch.Tensor, # (P, d) the prompt's input embeddings, thoughts in place
                start: int, # the first thought position
                n: int, # thought tokens
                k: int = 10, # top-k log-probabilities per position
               ) -> float:
     "LTPO's reward: minus the mean, over positions start .. start+n, of the mean of the top-k log-probabilities (arXiv 2510.04182 §3; `get_confidence` in its code); > 0, larger when the model is sure."
-    logits = backend.logits_from_embeds(embeds, list(range(start, start + n + 1))).float()  # (n+1, V)
+    logits = handle.logits_from_embeds(embeds, list(range(start, start + n + 1))).float()  # (n+1, V)
     top = logits.log_softmax(-1).topk(k, dim=-1).values  # (n+1, k)
     return float(-top.mean())
 
-def ltpo_thoughts(backend: Backend, # supports `input_embeddings` and `logits_from_embeds`
+def ltpo_thoughts(handle: ModelHandle, # the model's torch side (`input_embeddings`, `logits_from_embeds`)
                   ids: list[int], # the prompt with its placeholders (`thought_prompt`)
                   start: int, # the first thought position
                   cfg: Config, # ltpo_thoughts, ltpo_steps, ltpo_lr, ltpo_sigma, ltpo_sigma_decay, ltpo_top_k
@@ -67,7 +67,7 @@ def ltpo_thoughts(backend: Backend, # supports `input_embeddings` and `logits_fr
                  ) -> tuple[torch.Tensor, list[float]]:
     "(the kept thought embeddings (N, d) float32, the reward of each step's perturbed thoughts): LTPO's loop as its released code runs it (one sample per step, no baseline, sigma decayed, the best step's updated thoughts kept)."
     n = cfg.ltpo_thoughts
-    base = backend.input_embeddings(ids).float()  # (P, d)
+    base = handle.input_embeddings(ids).float()  # (P, d)
     theta = base[start:start + n].clone()  # (N, d)
     gen = torch.Generator(device=theta.device).manual_seed(int(seed))
     best, best_r, sigma, rewards = theta.clone(), 0.0, cfg.ltpo_sigma, []
@@ -75,7 +75,7 @@ def ltpo_thoughts(backend: Backend, # supports `input_embeddings` and `logits_fr
         eps = torch.randn(theta.shape, generator=gen, device=theta.device) * sigma  # (N, d)
         x = base.clone()
         x[start:start + n] = theta + eps
-        r = confidence(backend, x, start, n, cfg.ltpo_top_k)
+        r = confidence(handle, x, start, n, cfg.ltpo_top_k)
         theta = theta + cfg.ltpo_lr * r * eps / sigma ** 2
         sigma *= cfg.ltpo_sigma_decay
         rewards.append(r)
@@ -110,7 +110,7 @@ class LTPO(SingleAnswer):
         messages = solver_messages(self.problem.question, self.problem.dataset, self.cfg.prompt_idx, self.seeker.prompts)
         self.ids, start = thought_prompt(backend.tokenizer, messages, self.cfg.ltpo_thoughts, self.cfg.ltpo_hint)
         req = self.request()  # the solver's limits, and this problem's seed
-        thoughts, self.rewards = ltpo_thoughts(backend, self.ids, start, self.cfg, req.seed)
+        thoughts, self.rewards = ltpo_thoughts(self.seeker.handle, self.ids, start, self.cfg, req.seed)
         return [replace(req, prompt=self.ids, keep_prompt=False, embeds=(start, thoughts))]  # its own prompt: nothing to keep for later rounds
 
     def fields(self) -> dict:

@@ -4,18 +4,36 @@
 
 # %% ../../nbs/08e_oracle.ipynb #d1000003
 from __future__ import annotations
-from ..config import Config
+from dataclasses import dataclass
+from ..config import Config, Settings, setting
 from .bon import BestOfN
 
 # %% auto #0
-__all__ = ['OraclePassAtN']
+__all__ = ['OracleSettings', 'OraclePassAtN']
+
+# %% ../../nbs/08e_oracle.ipynb #24cb7dac
+@dataclass(frozen=True)
+class OracleSettings(Settings):
+    "When oracle pass@N stops drawing."
+    oracle_stop: str = setting('all', choices=('all', 'first'), later='all')  # all: draw the N samples | first: stop at the first right sample to finish, aborting the others (the same pass@N, fewer tokens)
 
 # %% ../../nbs/08e_oracle.ipynb #d1000007
 class OraclePassAtN(BestOfN):
     "N samples, right if any is right: BoN ranked by PSRM (needs gold answers); returns the first right sample, else the first."
     name = 'oracle'
     order = 30
+    settings = OracleSettings  # its own; the samples' settings (n_samples, temperature, top_p) are in every run's
     title, title_n = 'Oracle pass@N', 'Oracle pass@{n}'
 
     @classmethod
     def reward_name(cls, cfg: Config) -> str | None: return 'psrm'
+
+    def enough(self, gen, text) -> bool:
+        "With `oracle_stop='first'`: True once a finished sample is right (PSRM reward 0); the Seeker then aborts the others."
+        if self.cfg.oracle_stop != 'first': return False
+        p = self.problem
+        return self.seeker.reward.combine([p.question], [text], [p.gold], [], []).rewards[0] == 0
+
+    def fields(self) -> dict:
+        "`samples_aborted` (with `oracle_stop='first'`): samples stopped unfinished once one was right; the trace holds the finished ones, and their tokens only."
+        return {'samples_aborted': self.cfg.n_samples - len(self.trace)} if self.cfg.oracle_stop == 'first' else {}

@@ -7,22 +7,22 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 import torch
 from ..config import Config, Settings, setting, count, positive
-from ..generation import Backend
+from ..handle import ModelHandle
 from ..seek import SingleAnswer
 
 # %% auto #0
 __all__ = ['slot_delta', 'SLOTSettings', 'SLOT']
 
 # %% ../../nbs/08f_slot.ipynb #f1000007
-def slot_delta(backend: Backend, # supports `prompt_hidden` and `output_head` (the HF `Engine` does)
+def slot_delta(handle: ModelHandle, # the model's torch side (`prompt_hidden`, `head`)
                prompt: list[int], # the solver prompt's token ids (P,), P >= 2
                steps: int = 5, # AdamW steps (SLOT's `times`)
                lr: float = 0.1, # AdamW learning rate
               ) -> tuple[torch.Tensor, list[float]]:
     "(delta (d,), the prompt's cross-entropy before each step and after the last (steps + 1 values, nats/token)): SLOT's per-problem fit (arXiv 2505.12392 §3). Raises `ValueError` for a prompt under 2 tokens."
     if len(prompt) < 2: raise ValueError(f"SLOT needs a prompt of 2 tokens or more, got {len(prompt)}")
-    h = backend.prompt_hidden(prompt).detach()  # (P, d) final-norm states, no gradient to the model
-    head = backend.output_head()
+    h = handle.prompt_hidden(prompt).detach()  # (P, d) final-norm states, no gradient to the model
+    head = handle.head
     target = torch.tensor(list(prompt[1:]), device=h.device)  # (P-1,) each position predicts the next token
     delta = torch.zeros(h.shape[-1], dtype=h.dtype, device=h.device, requires_grad=True)  # (d,)
     opt = torch.optim.AdamW([delta], lr=lr, weight_decay=1e-8, eps=1e-5)
@@ -56,7 +56,7 @@ class SLOT(SingleAnswer):
     def start(self):
         backend = self.seeker.backend
         if not backend.supports_delta: raise ValueError(f"--method slot needs a backend that adds a per-row delta before the head; {type(backend).__name__} does not")
-        self.delta, self.losses = slot_delta(backend, self.prompt, self.cfg.slot_steps, self.cfg.slot_lr)
+        self.delta, self.losses = slot_delta(self.seeker.handle, self.prompt, self.cfg.slot_steps, self.cfg.slot_lr)
         return [replace(self.request(), delta=self.delta)]
 
     def answer_loss(self): return self.losses[-1]  # the prompt's cross-entropy under the final delta
