@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from fractions import Fraction
 from typing import Callable, NamedTuple
 from .kinds import get_kind
+from . import verify_worker
 
 # %% auto #0
 __all__ = ['MATH_VERIFY_TIMEOUT', 'JUDGE_TIMEOUT', 'READERS', 'last_boxed', 'final_boxes', 'json_answer', 'phrase_answer',
@@ -305,44 +306,6 @@ def normalize_tex(answer: str, # a LaTeX answer, e.g. '\\left( 3, \\dfrac{\\pi}{
 # %% ../nbs/04_answers.ipynb #939ee85e
 MATH_VERIFY_TIMEOUT = 10.0 # seconds one math-verify comparison may take before its helper process is killed
 
-_HELPER_SRC = r'''
-import json, os, sys
-out = os.fdopen(os.dup(1), 'w')  # replies go to a private copy of stdout
-os.dup2(2, 1)  # stray prints go to stderr
-try: from math_verify import parse, verify
-except Exception as e:
-    print(json.dumps('cannot import math_verify: %r' % e), file=out, flush=True)
-    sys.exit(1)
-import sympy
-def too_far(a, b):
-    # math-verify rounds numbers to 6 decimals, so 1/3^40 'equals' 1/3^41: two numbers must also agree relatively,
-    # exact ones to 1e-12, ones with a decimal in them to 1e-4
-    if not (isinstance(a, sympy.Expr) and isinstance(b, sympy.Expr) and a.is_number and b.is_number): return False
-    x, y = sympy.N(a, 40), sympy.N(b, 40)
-    tol = 1e-12 if not (a.atoms(sympy.Float) or b.atoms(sympy.Float)) else 1e-4
-    return bool(abs(x - y) > tol * max(abs(x), abs(y)))
-try:  # warm up before the clock runs: the first parse loads the LaTeX grammar and sympy's lazy modules, seconds on a busy machine
-    verify(parse('\\boxed{\\frac{\\sqrt{2}}{2}}', parsing_timeout=60), parse('\\boxed{0.5\\sqrt{2}}', parsing_timeout=60), timeout_seconds=60)
-except Exception: pass
-print(json.dumps('ready'), file=out, flush=True)
-for line in sys.stdin:
-    request = json.loads(line)
-    if request[0] == 'parse':  # ['parse', text, step]: the strings math-verify reads in `text` as it stands (no box added)
-        try: found = [x.strip() for x in parse(request[1], parsing_timeout=request[2]) if isinstance(x, str)]
-        except Exception: found = []
-        print(json.dumps(found), file=out, flush=True)
-        continue
-    gold, pred, step = request  # step: seconds for each of the three math-verify calls
-    try:
-        g = parse('\\boxed{' + gold + '}', parsing_timeout=step)
-        p = parse('\\boxed{' + pred + '}', parsing_timeout=step)
-        ok = bool(g) and bool(p) and verify(g, p, timeout_seconds=step)
-        if ok:
-            try: ok = not too_far(g[0], p[0])
-            except Exception: pass
-    except Exception: ok = False
-    print(json.dumps(bool(ok)), file=out, flush=True)
-'''
 _helper, _helper_lock = None, threading.Lock()
 
 def _read_reply(proc: subprocess.Popen, # the helper process
@@ -360,7 +323,7 @@ def _read_reply(proc: subprocess.Popen, # the helper process
 
 def _start_helper():
     "A fresh math-verify helper process; raises `RuntimeError` if it cannot start."
-    proc = subprocess.Popen([sys.executable, '-c', _HELPER_SRC], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+    proc = subprocess.Popen([sys.executable, verify_worker.__file__], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             stderr=subprocess.DEVNULL)
     reply = _read_reply(proc, 120)
     if reply != 'ready':
