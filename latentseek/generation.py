@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib, inspect, time
 from collections import deque
 from dataclasses import dataclass, field
+from fastcore.basics import patch
 import torch
 from transformers import DynamicCache
 from .config import BACKENDS, registered
@@ -67,6 +68,7 @@ def _sample_row(logits, s: Sampling, gen) -> torch.Tensor:
         probs = probs.scatter(0, si, sp.masked_fill(sp.cumsum(0) - sp > s.top_p, 0))  # drop tokens after the nucleus is full
     return torch.multinomial(probs, 1, generator=gen)[0]
 
+# %% ../nbs/06_generation.ipynb #815dc6f6
 class _Live:
     "The rows being decoded together: KV cache (B, H_kv, S, hd) per layer, mask (B, S), next positions (B,), latents (B, d), outputs."
     def __init__(self, engine, reqs: list[Request], caches: list[PromptCache]):
@@ -120,56 +122,63 @@ class _Live:
 
     @property
     def B(self): return len(self.reqs)
+
     @property
     def sampled(self): return [b for b, r in enumerate(self.reqs) if r.sampling is not None]
 
-    def record(self, nxt):
-        "Store this step's tokens (B,) and latents, and mark rows that stop (no host sync)."
-        ar = torch.arange(self.B, device=nxt.device)
-        self.tok[ar, self.n.clamp(max=self.tok.shape[1] - 1)] = nxt
-        for b, c in enumerate(self.caps):
-            if c is not None: c.append(self.z[b])
-        self.n = self.n + 1
-        hit = (nxt[:, None] == self.stops).any(-1)
-        new = (hit | (self.n >= self.maxn)) & ~self.done
-        self.length = torch.where(new, self.n, self.length)
-        self.hit = torch.where(new, hit, self.hit)
-        self.done = self.done | new
+# %% ../nbs/06_generation.ipynb #b3d282ee
+@patch
+def record(self: _Live, nxt):
+    "Store this step's tokens (B,) and latents, and mark rows that stop (no host sync)."
+    ar = torch.arange(self.B, device=nxt.device)
+    self.tok[ar, self.n.clamp(max=self.tok.shape[1] - 1)] = nxt
+    for b, c in enumerate(self.caps):
+        if c is not None: c.append(self.z[b])
+    self.n = self.n + 1
+    hit = (nxt[:, None] == self.stops).any(-1)
+    new = (hit | (self.n >= self.maxn)) & ~self.done
+    self.length = torch.where(new, self.n, self.length)
+    self.hit = torch.where(new, hit, self.hit)
+    self.done = self.done | new
 
-    def generation(self, b) -> Generation:
-        r, n = self.reqs[b], int(self.length[b])
-        hidden = torch.stack(self.caps[b][:n]) if self.caps[b] is not None else None
-        g = Generation(list(r.prefix) + self.tok[b, :n].tolist(), hidden, 'eos' if bool(self.hit[b]) else 'length', len(r.prefix))
-        return g.decode(self.engine.tokenizer)
+@patch
+def generation(self: _Live, b) -> Generation:
+    r, n = self.reqs[b], int(self.length[b])
+    hidden = torch.stack(self.caps[b][:n]) if self.caps[b] is not None else None
+    g = Generation(list(r.prefix) + self.tok[b, :n].tolist(), hidden, 'eos' if bool(self.hit[b]) else 'length', len(r.prefix))
+    return g.decode(self.engine.tokenizer)
 
-    def select(self, keep: list[int]):
-        "Keep only rows `keep`, and drop cache columns that are padding in every row left."
-        idx = torch.tensor(keep, device=self.engine.device)
-        self.cache.batch_select_indices(idx)
-        for name in ('mask', 'pos', 'z', 'delta', 'stops', 'maxn', 'n', 'length', 'hit', 'done', 'tok'): setattr(self, name, getattr(self, name)[idx])
-        self.reqs, self.caps, self.gens = [self.reqs[b] for b in keep], [self.caps[b] for b in keep], [self.gens[b] for b in keep]
-        first = int(self.mask.argmax(-1).min())  # leading columns that no row uses
-        if first:
-            self.mask = self.mask[:, first:]
-            self.cache = DynamicCache([(l.keys[:, :, first:], l.values[:, :, first:]) for l in self.cache.layers])
+# %% ../nbs/06_generation.ipynb #aa3c5be7
+@patch
+def select(self: _Live, keep: list[int]):
+    "Keep only rows `keep`, and drop cache columns that are padding in every row left."
+    idx = torch.tensor(keep, device=self.engine.device)
+    self.cache.batch_select_indices(idx)
+    for name in ('mask', 'pos', 'z', 'delta', 'stops', 'maxn', 'n', 'length', 'hit', 'done', 'tok'): setattr(self, name, getattr(self, name)[idx])
+    self.reqs, self.caps, self.gens = [self.reqs[b] for b in keep], [self.caps[b] for b in keep], [self.gens[b] for b in keep]
+    first = int(self.mask.argmax(-1).min())  # leading columns that no row uses
+    if first:
+        self.mask = self.mask[:, first:]
+        self.cache = DynamicCache([(l.keys[:, :, first:], l.values[:, :, first:]) for l in self.cache.layers])
 
-    def merge(self, other: '_Live') -> '_Live':
-        "Append `other`'s rows, left-padding whichever cache is shorter."
-        S1, S2 = self.mask.shape[1], other.mask.shape[1]
-        S = max(S1, S2)
-        def lpad(t, n): return t if n == 0 else torch.cat([t.new_zeros((*t.shape[:-2], n, t.shape[-1])), t], dim=-2)
-        kv = [(torch.cat([lpad(a.keys, S - S1), lpad(b.keys, S - S2)]), torch.cat([lpad(a.values, S - S1), lpad(b.values, S - S2)]))
-              for a, b in zip(self.cache.layers, other.cache.layers)]
-        self.cache = DynamicCache(kv)
-        self.mask = torch.cat([torch.nn.functional.pad(self.mask, (S - S1, 0)), torch.nn.functional.pad(other.mask, (S - S2, 0))])
-        W, T = max(self.stops.shape[1], other.stops.shape[1]), max(self.tok.shape[1], other.tok.shape[1])
-        pad_w = lambda t, w, fill: torch.nn.functional.pad(t, (0, w - t.shape[1]), value=fill)
-        self.stops = torch.cat([pad_w(self.stops, W, -1), pad_w(other.stops, W, -1)])
-        self.tok = torch.cat([pad_w(self.tok, T, 0), pad_w(other.tok, T, 0)])
-        for name in ('pos', 'z', 'delta', 'maxn', 'n', 'length', 'hit', 'done'): setattr(self, name, torch.cat([getattr(self, name), getattr(other, name)]))
-        self.shifted = self.shifted or other.shifted
-        self.reqs, self.caps, self.gens = self.reqs + other.reqs, self.caps + other.caps, self.gens + other.gens
-        return self
+@patch
+def merge(self: _Live, other: '_Live') -> '_Live':
+    "Append `other`'s rows, left-padding whichever cache is shorter."
+    S1, S2 = self.mask.shape[1], other.mask.shape[1]
+    S = max(S1, S2)
+    def lpad(t, n): return t if n == 0 else torch.cat([t.new_zeros((*t.shape[:-2], n, t.shape[-1])), t], dim=-2)
+    kv = [(torch.cat([lpad(a.keys, S - S1), lpad(b.keys, S - S2)]), torch.cat([lpad(a.values, S - S1), lpad(b.values, S - S2)]))
+          for a, b in zip(self.cache.layers, other.cache.layers)]
+    self.cache = DynamicCache(kv)
+    self.mask = torch.cat([torch.nn.functional.pad(self.mask, (S - S1, 0)), torch.nn.functional.pad(other.mask, (S - S2, 0))])
+    W, T = max(self.stops.shape[1], other.stops.shape[1]), max(self.tok.shape[1], other.tok.shape[1])
+    pad_w = lambda t, w, fill: torch.nn.functional.pad(t, (0, w - t.shape[1]), value=fill)
+    self.stops = torch.cat([pad_w(self.stops, W, -1), pad_w(other.stops, W, -1)])
+    self.tok = torch.cat([pad_w(self.tok, T, 0), pad_w(other.tok, T, 0)])
+    for name in ('pos', 'z', 'delta', 'maxn', 'n', 'length', 'hit', 'done'): setattr(self, name, torch.cat([getattr(self, name), getattr(other, name)]))
+    self.shifted = self.shifted or other.shifted
+    self.reqs, self.caps, self.gens = self.reqs + other.reqs, self.caps + other.caps, self.gens + other.gens
+    return self
 
 # %% ../nbs/06_generation.ipynb #1167a1ee
 def common_prefix(seqs: list[list[int]]) -> int:
@@ -198,7 +207,7 @@ class _Held:
     rows: int = 0  # requests queued or decoding on it
     keep: bool = False  # a `keep_prompt` request asked to keep it until `release`
 
-# %% ../nbs/06_generation.ipynb #ec965011
+# %% ../nbs/06_generation.ipynb #a3b3d00f
 class Engine(TokenBackend):
     "The Hugging Face backend: batched KV-cache decoding that returns latents; one engine per (model, tokenizer)."
     supports_hidden = True
@@ -245,185 +254,199 @@ class Engine(TokenBackend):
         feed = dict(input_ids=ids) if embeds is None else dict(inputs_embeds=embeds)
         return self.decoder(**feed, attention_mask=mask, position_ids=pos, use_cache=True, **{self._cache_kw: cache}).last_hidden_state
 
-    @torch.no_grad()
-    def prefill(self, prompts: list[list[int]], # token ids (P_i,) of each prompt
-                share: int | list[list[int]] = 1, # n: each consecutive group of n prompts shares its common prefix; or the groups as index lists
-                embeds: list | None = None, # per prompt None or (start, (N, d)) input embeddings in place of its tokens start .. start+N-1 (no sharing then)
-               ) -> list[PromptCache]:
-        """One `PromptCache` per prompt (P_i,), in order. Prompts are prefilled in left-padded batches of at most
-        `prefill_batch` rows, grouped by length (`length_chunks`) so that little compute goes to padding. With
-        `share=n`, each consecutive group of n prompts prefills their common token prefix once and each prompt's
-        own rest on top of it (the 4 verifier prompts of an answer share its question and solution). Raises
-        `ValueError` on an empty prompt."""
-        if any(len(p) == 0 for p in prompts): raise ValueError('empty prompt: nothing to condition on')
-        if embeds is not None and any(e is not None for e in embeds): share = 1  # a prompt with its own embeddings shares nothing
-        if isinstance(share, int) and share > 1: share = [list(range(s, min(s + share, len(prompts)))) for s in range(0, len(prompts), share)]
-        if not isinstance(share, int): return self._prefill_shared(prompts, share)
-        out = [None] * len(prompts)
-        for idx in length_chunks([len(p) for p in prompts], self.prefill_batch):
-            chunk = [prompts[i] for i in idx]
-            B, P = len(chunk), max(map(len, chunk))
-            ids = torch.full((B, P), self.pad_id, dtype=torch.long, device=self.device)
-            mask = torch.zeros((B, P), dtype=torch.long, device=self.device)
-            for b, p in enumerate(chunk):
-                ids[b, P - len(p):] = torch.tensor(p, device=self.device)
-                mask[b, P - len(p):] = 1
-            pos = (mask.cumsum(-1) - 1).clamp(min=0)
-            cache = DynamicCache()
-            x = None
-            if embeds is not None and any(embeds[i] is not None for i in idx):
-                x = self.model.get_input_embeddings()(ids)  # (B, P, d), with each row's given embeddings in place
-                for b, i in enumerate(idx):
-                    if embeds[i] is None: continue
-                    start, e = embeds[i]
-                    at = P - len(chunk[b]) + start
-                    x[b, at:at + len(e)] = e.to(x)
-            h = self._forward(ids, mask, pos, cache, x)  # (B, P, d)
-            for b, (i, p) in enumerate(zip(idx, chunk)):
-                kv = [(l.keys[b:b + 1, :, P - len(p):].clone(), l.values[b:b + 1, :, P - len(p):].clone()) for l in cache.layers]
-                out[i] = PromptCache(list(p), kv, h[b, -1].clone())
-        return out
+# %% ../nbs/06_generation.ipynb #54837269
+@patch
+@torch.no_grad()
+def prefill(self: Engine, prompts: list[list[int]], # token ids (P_i,) of each prompt
+            share: int | list[list[int]] = 1, # n: each consecutive group of n prompts shares its common prefix; or the groups as index lists
+            embeds: list | None = None, # per prompt None or (start, (N, d)) input embeddings in place of its tokens start .. start+N-1 (no sharing then)
+           ) -> list[PromptCache]:
+    """One `PromptCache` per prompt (P_i,), in order. Prompts are prefilled in left-padded batches of at most
+    `prefill_batch` rows, grouped by length (`length_chunks`) so that little compute goes to padding. With
+    `share=n`, each consecutive group of n prompts prefills their common token prefix once and each prompt's
+    own rest on top of it (the 4 verifier prompts of an answer share its question and solution). Raises
+    `ValueError` on an empty prompt."""
+    if any(len(p) == 0 for p in prompts): raise ValueError('empty prompt: nothing to condition on')
+    if embeds is not None and any(e is not None for e in embeds): share = 1  # a prompt with its own embeddings shares nothing
+    if isinstance(share, int) and share > 1: share = [list(range(s, min(s + share, len(prompts)))) for s in range(0, len(prompts), share)]
+    if not isinstance(share, int): return self._prefill_shared(prompts, share)
+    out = [None] * len(prompts)
+    for idx in length_chunks([len(p) for p in prompts], self.prefill_batch):
+        chunk = [prompts[i] for i in idx]
+        B, P = len(chunk), max(map(len, chunk))
+        ids = torch.full((B, P), self.pad_id, dtype=torch.long, device=self.device)
+        mask = torch.zeros((B, P), dtype=torch.long, device=self.device)
+        for b, p in enumerate(chunk):
+            ids[b, P - len(p):] = torch.tensor(p, device=self.device)
+            mask[b, P - len(p):] = 1
+        pos = (mask.cumsum(-1) - 1).clamp(min=0)
+        cache = DynamicCache()
+        x = None
+        if embeds is not None and any(embeds[i] is not None for i in idx):
+            x = self.model.get_input_embeddings()(ids)  # (B, P, d), with each row's given embeddings in place
+            for b, i in enumerate(idx):
+                if embeds[i] is None: continue
+                start, e = embeds[i]
+                at = P - len(chunk[b]) + start
+                x[b, at:at + len(e)] = e.to(x)
+        h = self._forward(ids, mask, pos, cache, x)  # (B, P, d)
+        for b, (i, p) in enumerate(zip(idx, chunk)):
+            kv = [(l.keys[b:b + 1, :, P - len(p):].clone(), l.values[b:b + 1, :, P - len(p):].clone()) for l in cache.layers]
+            out[i] = PromptCache(list(p), kv, h[b, -1].clone())
+    return out
 
-    def _prefill_shared(self, prompts: list[list[int]], groups: list[list[int]]) -> list[PromptCache]:
-        "`prefill` with shared prefixes: each group's common prefix as one prompt, then every rest as a forced prefix on it."
-        cut = [0 if len(g) == 1 else min(common_prefix([prompts[i] for i in g]), min(len(prompts[i]) for i in g) - 1) for g in groups]  # keep >= 1 own token
-        shared = [(g, c) for g, c in zip(groups, cut) if c > 0]
-        heads = self.prefill([prompts[g[0]][:c] for g, c in shared])
-        rows = [(i, head, prompts[i][c:]) for (g, c), head in zip(shared, heads) for i in g]
-        alone = [i for g, c in zip(groups, cut) if c == 0 for i in g]
-        out = [None] * len(prompts)
-        for i, cache in zip(alone, self.prefill([prompts[i] for i in alone])): out[i] = cache
-        for idx in length_chunks([len(rest) for _, _, rest in rows], self.prefill_batch):
-            live = _Live(self, [Request(rows[j][1].ids, rows[j][2], 1) for j in idx], [rows[j][1] for j in idx])  # prefills the rests on the heads' caches
-            for b, j in enumerate(idx):
-                used = live.mask[b].bool()  # the row's own columns: its head, then its rest (pads dropped)
-                kv = [(l.keys[b:b + 1, :, used], l.values[b:b + 1, :, used]) for l in live.cache.layers]
-                out[rows[j][0]] = PromptCache(list(prompts[rows[j][0]]), kv, live.z[b].clone())
-        return out
+@patch
+def _prefill_shared(self: Engine, prompts: list[list[int]], groups: list[list[int]]) -> list[PromptCache]:
+    "`prefill` with shared prefixes: each group's common prefix as one prompt, then every rest as a forced prefix on it."
+    cut = [0 if len(g) == 1 else min(common_prefix([prompts[i] for i in g]), min(len(prompts[i]) for i in g) - 1) for g in groups]  # keep >= 1 own token
+    shared = [(g, c) for g, c in zip(groups, cut) if c > 0]
+    heads = self.prefill([prompts[g[0]][:c] for g, c in shared])
+    rows = [(i, head, prompts[i][c:]) for (g, c), head in zip(shared, heads) for i in g]
+    alone = [i for g, c in zip(groups, cut) if c == 0 for i in g]
+    out = [None] * len(prompts)
+    for i, cache in zip(alone, self.prefill([prompts[i] for i in alone])): out[i] = cache
+    for idx in length_chunks([len(rest) for _, _, rest in rows], self.prefill_batch):
+        live = _Live(self, [Request(rows[j][1].ids, rows[j][2], 1) for j in idx], [rows[j][1] for j in idx])  # prefills the rests on the heads' caches
+        for b, j in enumerate(idx):
+            used = live.mask[b].bool()  # the row's own columns: its head, then its rest (pads dropped)
+            kv = [(l.keys[b:b + 1, :, used], l.values[b:b + 1, :, used]) for l in live.cache.layers]
+            out[rows[j][0]] = PromptCache(list(prompts[rows[j][0]]), kv, live.z[b].clone())
+    return out
 
-    # the TokenBackend contract
-    def prepare(self, requests: list[Request]):
-        "Hold every request's prompt in the prompt cache, prefilling those not there yet (in one call; `group`s share a prefix)."
-        new, own = {}, {}
-        for r in requests:
-            key = prompt_key(r)
-            held = self.prompts.get(key)
-            if held is None:
-                held = self.prompts[key] = _Held()
-                if r.embeds is None: new[key] = r.group
-                else: own[key] = r
-            held.rows += 1
-            held.keep |= r.keep_prompt
-        if own:  # prompts with their own input embeddings (LTPO): prefilled together, sharing nothing
-            rs = list(own.values())
-            for key, cache in zip(own, self.prefill([list(r.prompt) for r in rs], embeds=[r.embeds for r in rs])): self.prompts[key].cache = cache
-        if not new: return
-        keys, hints = list(new), list(new.values())
-        groups, start = [], 0
-        for i in range(1, len(keys) + 1):  # runs of consecutive equal, non-None hints
-            if i == len(keys) or hints[i] is None or hints[i] != hints[start]:
-                groups.append(list(range(start, i)))
-                start = i
-        share = groups if any(len(g) > 1 for g in groups) else 1
-        for key, cache in zip(keys, self.prefill([list(k) for k in keys], share)): self.prompts[key].cache = cache
-
-    def adopt(self, caches: list[PromptCache]):
-        "Put caches made by `prefill` into the prompt cache (so requests can name their prompts)."
-        for c in caches:
-            held = self.prompts.setdefault(tuple(c.ids), _Held())
-            if held.cache is None: held.cache = c
-
-    @torch.no_grad()
-    def admit(self, requests: list[Request]):
-        "Start decoding `requests`; their prompts must have been `prepare`d. Raises `ValueError` on `max_new_tokens < 1`."
-        if not requests: return
-        caches = [self.prompts[prompt_key(r)].cache for r in requests]
-        group = _Live(self, requests, caches)
-        self.live = group if self.live is None else self.live.merge(group)
-
-    @property
-    def rows(self) -> int:
-        "Rows decoding now."
-        return 0 if self.live is None else self.live.B
-
-    def _finished(self, r: Request):
+# %% ../nbs/06_generation.ipynb #5dc45bdc
+@patch
+def prepare(self: Engine, requests: list[Request]):
+    "Hold every request's prompt in the prompt cache, prefilling those not there yet (in one call; `group`s share a prefix)."
+    new, own = {}, {}
+    for r in requests:
         key = prompt_key(r)
-        held = self.prompts[key]
-        held.rows -= 1
-        if held.rows <= 0 and not held.keep: del self.prompts[key]
-
-    def release(self, prompt: list[int]):
-        "Drop the `keep_prompt` hold on `prompt`'s cache; the cache goes when no row uses it."
-        key = tuple(prompt)
         held = self.prompts.get(key)
-        if held is None: return
-        held.keep = False
-        if held.rows <= 0: del self.prompts[key]
+        if held is None:
+            held = self.prompts[key] = _Held()
+            if r.embeds is None: new[key] = r.group
+            else: own[key] = r
+        held.rows += 1
+        held.keep |= r.keep_prompt
+    if own:  # prompts with their own input embeddings (LTPO): prefilled together, sharing nothing
+        rs = list(own.values())
+        for key, cache in zip(own, self.prefill([list(r.prompt) for r in rs], embeds=[r.embeds for r in rs])): self.prompts[key].cache = cache
+    if not new: return
+    keys, hints = list(new), list(new.values())
+    groups, start = [], 0
+    for i in range(1, len(keys) + 1):  # runs of consecutive equal, non-None hints
+        if i == len(keys) or hints[i] is None or hints[i] != hints[start]:
+            groups.append(list(range(start, i)))
+            start = i
+    share = groups if any(len(g) > 1 for g in groups) else 1
+    for key, cache in zip(keys, self.prefill([list(k) for k in keys], share)): self.prompts[key].cache = cache
 
-    def abort(self, requests: list[Request]):
-        "Stop `requests` (prepared or decoding): their rows leave the batch, their prompts' holds go; unknown requests are ignored."
-        gone = {id(r) for r in requests}
-        for r in requests:
-            if prompt_key(r) in self.prompts: self._finished(r)
-        if self.live is None: return
-        keep = [b for b, r in enumerate(self.live.reqs) if id(r) not in gone]
-        if len(keep) == self.live.B: return
-        if keep: self.live.select(keep)
-        else: self.live = None
+@patch
+def adopt(self: Engine, caches: list[PromptCache]):
+    "Put caches made by `prefill` into the prompt cache (so requests can name their prompts)."
+    for c in caches:
+        held = self.prompts.setdefault(tuple(c.ids), _Held())
+        if held.cache is None: held.cache = c
 
-    @torch.no_grad()
-    def step(self) -> list[tuple[Request, Generation]]:
-        "Decode one token for every running row (sampled rows with their own generators); return the rows that finished."
-        live, out = self.live, []
-        if live is None: return out
-        logits = self.head(live.z + live.delta if live.shifted else live.z)  # (B, d) -> (B, V); SLOT rows shifted by their delta
-        nxt = logits.argmax(-1)
-        for b in live.sampled: nxt[b] = _sample_row(logits[b], live.reqs[b].sampling, live.gens[b])
-        live.record(nxt)
-        self.tokens_generated += live.B
-        self.steps += 1
-        if self.steps % self.sync_every == 0 and bool(live.done.any()):  # one host sync per `sync_every` steps
-            fin = live.done.nonzero().squeeze(-1).tolist()
-            for b in fin:
-                out.append((live.reqs[b], live.generation(b)))
-                self._finished(live.reqs[b])
-            keep = [b for b in range(live.B) if b not in set(fin)]
-            if not keep:
-                self.live = None
-                return out
-            live.select(keep)
-            nxt = nxt[keep]
-        live.mask = torch.cat([live.mask, live.mask.new_ones((live.B, 1))], dim=-1)
-        live.z = self._forward(nxt[:, None], live.mask, live.pos[:, None], live.cache)[:, -1]
-        live.pos = live.pos + 1
-        return out
+# %% ../nbs/06_generation.ipynb #fd3ca4d3
+@patch
+@torch.no_grad()
+def admit(self: Engine, requests: list[Request]):
+    "Start decoding `requests`; their prompts must have been `prepare`d. Raises `ValueError` on `max_new_tokens < 1`."
+    if not requests: return
+    caches = [self.prompts[prompt_key(r)].cache for r in requests]
+    group = _Live(self, requests, caches)
+    self.live = group if self.live is None else self.live.merge(group)
 
-    # convenience: decode a batch and wait for it
-    def generate(self, prompts: list[PromptCache] | list[list[int]], # B prompt caches (from `prefill`) or prompt ids (P_i,); repeats allowed
-                 prefixes: list[list[int]] | None = None, # B forced answer prefixes (L_i,), [] for none
-                 max_new_tokens: int = 1024, # most generated tokens per row, after its prefix
-                 capture_hidden: bool = False, # keep the latent of every generated token (CoT needs them; continuations do not)
-                 sampling: Sampling | None = None, # None = greedy
-                 seeds: list[int] | None = None, # per-row sampling seeds (required with `sampling`)
-                 stop_ids: list[int] | list[list[int]] | None = None, # override the engine's stop ids: one list, or one list per row
-                ) -> list[Generation]:
-        "Decode B rows together; row b equals `reference_generate(prompt_b, prefix_b)` (up to float rounding)."
-        B = len(prompts)
-        if B == 0: return []
-        prefixes = [list(x) for x in prefixes] if prefixes is not None else [[] for _ in prompts]
-        if len(prefixes) != B: raise ValueError(f"{len(prefixes)} prefixes for {B} prompts")
-        if sampling is not None and (seeds is None or len(seeds) != B): raise ValueError('sampling needs one seed per row')
-        stop_rows = self._stop_rows(stop_ids, B)
-        caches = [p for p in prompts if isinstance(p, PromptCache)]
-        self.adopt(caches)
-        ids = [list(p.ids) if isinstance(p, PromptCache) else list(p) for p in prompts]
-        return self.run([Request(p, x, max_new_tokens, s, capture_hidden, sampling, seeds[b] if seeds else 0)
-                         for b, (p, x, s) in enumerate(zip(ids, prefixes, stop_rows))])
+@patch(as_prop=True)
+def rows(self: Engine) -> int:
+    "Rows decoding now."
+    return 0 if self.live is None else self.live.B
 
-    def run(self, requests: list[Request], # decoded all together
-           ) -> list[Generation]:
-        "Generations of `requests`, in order (their tags are not used): a `Scheduler` with room for all of them."
-        return Scheduler(self, max_rows=max(1, len(requests))).run(requests)
+@patch
+def _finished(self: Engine, r: Request):
+    key = prompt_key(r)
+    held = self.prompts[key]
+    held.rows -= 1
+    if held.rows <= 0 and not held.keep: del self.prompts[key]
+
+@patch
+def release(self: Engine, prompt: list[int]):
+    "Drop the `keep_prompt` hold on `prompt`'s cache; the cache goes when no row uses it."
+    key = tuple(prompt)
+    held = self.prompts.get(key)
+    if held is None: return
+    held.keep = False
+    if held.rows <= 0: del self.prompts[key]
+
+@patch
+def abort(self: Engine, requests: list[Request]):
+    "Stop `requests` (prepared or decoding): their rows leave the batch, their prompts' holds go; unknown requests are ignored."
+    gone = {id(r) for r in requests}
+    for r in requests:
+        if prompt_key(r) in self.prompts: self._finished(r)
+    if self.live is None: return
+    keep = [b for b, r in enumerate(self.live.reqs) if id(r) not in gone]
+    if len(keep) == self.live.B: return
+    if keep: self.live.select(keep)
+    else: self.live = None
+
+# %% ../nbs/06_generation.ipynb #1adf8455
+@patch
+@torch.no_grad()
+def step(self: Engine) -> list[tuple[Request, Generation]]:
+    "Decode one token for every running row (sampled rows with their own generators); return the rows that finished."
+    live, out = self.live, []
+    if live is None: return out
+    logits = self.head(live.z + live.delta if live.shifted else live.z)  # (B, d) -> (B, V); SLOT rows shifted by their delta
+    nxt = logits.argmax(-1)
+    for b in live.sampled: nxt[b] = _sample_row(logits[b], live.reqs[b].sampling, live.gens[b])
+    live.record(nxt)
+    self.tokens_generated += live.B
+    self.steps += 1
+    if self.steps % self.sync_every == 0 and bool(live.done.any()):  # one host sync per `sync_every` steps
+        fin = live.done.nonzero().squeeze(-1).tolist()
+        for b in fin:
+            out.append((live.reqs[b], live.generation(b)))
+            self._finished(live.reqs[b])
+        keep = [b for b in range(live.B) if b not in set(fin)]
+        if not keep:
+            self.live = None
+            return out
+        live.select(keep)
+        nxt = nxt[keep]
+    live.mask = torch.cat([live.mask, live.mask.new_ones((live.B, 1))], dim=-1)
+    live.z = self._forward(nxt[:, None], live.mask, live.pos[:, None], live.cache)[:, -1]
+    live.pos = live.pos + 1
+    return out
+
+# %% ../nbs/06_generation.ipynb #3ab91b4d
+@patch
+def generate(self: Engine, prompts: list[PromptCache] | list[list[int]], # B prompt caches (from `prefill`) or prompt ids (P_i,); repeats allowed
+             prefixes: list[list[int]] | None = None, # B forced answer prefixes (L_i,), [] for none
+             max_new_tokens: int = 1024, # most generated tokens per row, after its prefix
+             capture_hidden: bool = False, # keep the latent of every generated token (CoT needs them; continuations do not)
+             sampling: Sampling | None = None, # None = greedy
+             seeds: list[int] | None = None, # per-row sampling seeds (required with `sampling`)
+             stop_ids: list[int] | list[list[int]] | None = None, # override the engine's stop ids: one list, or one list per row
+            ) -> list[Generation]:
+    "Decode B rows together; row b equals `reference_generate(prompt_b, prefix_b)` (up to float rounding)."
+    B = len(prompts)
+    if B == 0: return []
+    prefixes = [list(x) for x in prefixes] if prefixes is not None else [[] for _ in prompts]
+    if len(prefixes) != B: raise ValueError(f"{len(prefixes)} prefixes for {B} prompts")
+    if sampling is not None and (seeds is None or len(seeds) != B): raise ValueError('sampling needs one seed per row')
+    stop_rows = self._stop_rows(stop_ids, B)
+    caches = [p for p in prompts if isinstance(p, PromptCache)]
+    self.adopt(caches)
+    ids = [list(p.ids) if isinstance(p, PromptCache) else list(p) for p in prompts]
+    return self.run([Request(p, x, max_new_tokens, s, capture_hidden, sampling, seeds[b] if seeds else 0)
+                     for b, (p, x, s) in enumerate(zip(ids, prefixes, stop_rows))])
+
+@patch
+def run(self: Engine, requests: list[Request], # decoded all together
+       ) -> list[Generation]:
+    "Generations of `requests`, in order (their tags are not used): a `Scheduler` with room for all of them."
+    return Scheduler(self, max_rows=max(1, len(requests))).run(requests)
 
 # %% ../nbs/06_generation.ipynb #dea0c54b
 def generate(engine: Engine, prompts: list[list[int]], # B prompts (P_i,)
