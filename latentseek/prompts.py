@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
 import yaml
+from fastcore.basics import patch
 from .kinds import BENCHMARKS, NUMBER_NOTE, get_kind
 
 # %% auto #0
@@ -95,7 +96,7 @@ def fill(template: str, # a prompt template, e.g. 'QUESTION:\n{question}'
     pattern = r'\{(' + '|'.join(map(re.escape, values)) + r')\}'
     return re.sub(pattern, lambda m: values[m.group(1)], template)
 
-# %% ../nbs/02_prompts.ipynb #p17a0004
+# %% ../nbs/02_prompts.ipynb #d43540bf
 @dataclass(frozen=True)
 class Prompt:
     "One chat prompt: a user turn and an optional system turn, each a template (see `fill`)."
@@ -107,14 +108,7 @@ class Prompt:
         system = [] if self.system is None else [{'role': 'system', 'content': fill(self.system, **values)}]
         return system + [{'role': 'user', 'content': fill(self.user, **values)}]
 
-_YAML_HEAD = """\
-# latentseek prompts (pass a file like this one with --prompts FILE; it may hold any part of it).
-# solver: the solver prompts by --prompt-idx (0: boxed, 1: JSON); placeholders {question}, {note} (the dataset kind's note).
-# verifiers: the self-reward's four verifier prompts; placeholders {question}, {solution}, {marker} (verdict_marker).
-# Each prompt has a user turn and a system turn (null: none). Placeholders are replaced as written, in one pass;
-# every other brace stays as it is. Entries left out keep latentseek's own text.
-"""
-
+# %% ../nbs/02_prompts.ipynb #cd2f34e4
 @dataclass(frozen=True)
 class PromptSet:
     "Every text a run shows the model: the solver prompts, the verifier prompts and the verdict marker (see above)."
@@ -132,67 +126,53 @@ class PromptSet:
         "SHA-256 of every text (12 hex digits): a record's `prompts`, and part of the settings fingerprint when not ours."
         return hashlib.sha256(json.dumps(self.to_dict(), sort_keys=True).encode()).hexdigest()[:12]
 
-    def replace(self, d: dict, # any part of the `to_dict` layout (solver keys may be '0'/'1', as JSON writes them)
-                source: str = 'prompts', # where `d` came from, for errors
-               ) -> PromptSet:
-        "A copy with the entries of `d` in place of ours, field by field; raises `ValueError` naming `source` and the entry on unknown keys, non-text values or a template without its required placeholder."
-        if not isinstance(d, dict): raise ValueError(f"{source}: expected a mapping with {_TOP}, got {type(d).__name__}")
-        bad = sorted(map(str, set(d) - set(_TOP)))
-        if bad: raise ValueError(f"{source}: unknown entries {bad}; expected some of {_TOP}")
-        marker = d.get('verdict_marker', self.verdict_marker)
-        if not isinstance(marker, str) or not marker.strip(): raise ValueError(f"{source}: verdict_marker must be a non-empty text, got {marker!r}")
-        solver = self._merged(self.solver, d.get('solver', {}), lambda k: int(k) if str(k) in ('0', '1') else None, f'{source}: solver', 'question')
-        verifiers = self._merged(self.verifiers, d.get('verifiers', {}), lambda k: k if k in VERIFIER_WEIGHTS else None, f'{source}: verifiers', 'solution')
-        return PromptSet(solver, verifiers, marker)
+DEFAULT_PROMPTS = PromptSet(
+    solver={0: Prompt('{question}', BOXED_SYSTEM), 1: Prompt(JSON_USER, JSON_SYSTEM)},
+    verifiers={name: Prompt(_HEADER + _INSTRUCTIONS[name]) for name in VERIFIER_WEIGHTS})
+PROMPTS_FILE = files('latentseek') / 'data' / 'prompts.yaml'  # DEFAULT_PROMPTS as a file, to copy and edit
 
-    @staticmethod
-    def _merged(ours: dict, theirs: dict, key, where: str, needs: str) -> dict:
-        "`ours` with the prompts in `theirs` replaced field by field (see `replace`)."
-        if not isinstance(theirs, dict): raise ValueError(f"{where} must be a mapping, got {type(theirs).__name__}")
-        out = dict(ours)
-        for k, entry in theirs.items():
-            name = key(k)
-            if name is None: raise ValueError(f"{where}: unknown prompt {k!r}; expected one of {list(ours)}")
-            if not isinstance(entry, dict) or not set(entry) <= {'system', 'user'}:
-                raise ValueError(f"{where}.{k} must be a mapping with 'user' and/or 'system', got {entry!r:.80}")
-            if not isinstance(entry.get('user', ''), str) or not isinstance(entry.get('system', ''), (str, type(None))):
-                raise ValueError(f"{where}.{k}: 'user' must be a text and 'system' a text or null")
-            new = Prompt(entry.get('user', out[name].user), entry.get('system', out[name].system))
-            if '{' + needs + '}' not in new.user + (new.system or ''):
-                raise ValueError(f"{where}.{k} has no {{{needs}}} placeholder: the model would never see the {needs}")
-            out[name] = new
-        return out
-
-    @classmethod
-    def load(cls, path: str | Path, # a .yaml, .yml or .json file in the `to_dict` layout (any part of it)
-            ) -> PromptSet:
-        "Our prompts with the file's entries in their place; raises `FileNotFoundError`, or `ValueError` naming the file."
-        path = Path(path).expanduser()
-        if not path.is_file(): raise FileNotFoundError(f"no such prompts file: {path}")
-        text = path.read_text(encoding='utf-8')
-        try:
-            if path.suffix.lower() == '.json': d = json.loads(text)
-            elif path.suffix.lower() in ('.yaml', '.yml'): d = yaml.safe_load(text)
-            else: raise ValueError(f"{path}: a prompts file is .yaml, .yml or .json")
-        except (json.JSONDecodeError, yaml.YAMLError) as e:
-            mark = getattr(e, 'problem_mark', None)  # YAML: where it stopped (0-based); JSON's message has it already
-            where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark is not None else ''
-            what = getattr(e, 'problem', None) or str(e).splitlines()[0]
-            raise ValueError(f"{path} is not valid {path.suffix[1:].upper()}{where}: {what}") from None
-        return DEFAULT_PROMPTS.replace(d or {}, str(path))
-
-    def dumps(self, fmt: str = 'yaml', # 'yaml' (multi-line texts as literal blocks) or 'json'
-             ) -> str:
-        "The whole set as the text of a prompts file."
-        if fmt == 'json': return json.dumps(self.to_dict(), indent=1, ensure_ascii=False) + '\n'
-        return _YAML_HEAD + yaml.dump(self.to_dict(), Dumper=_BlockDumper, sort_keys=False, allow_unicode=True, width=1000)
-
-    def save(self, path: str | Path):
-        "Write `dumps()` to `path` (JSON for a .json name, else YAML)."
-        path = Path(path)
-        path.write_text(self.dumps('json' if path.suffix.lower() == '.json' else 'yaml'), encoding='utf-8')
-
+# %% ../nbs/02_prompts.ipynb #aeb56456
 _TOP = ('verdict_marker', 'solver', 'verifiers')
+
+def _merged(ours: dict, theirs: dict, key, where: str, needs: str) -> dict:
+    "`ours` with the prompts in `theirs` replaced field by field (see `replace`)."
+    if not isinstance(theirs, dict): raise ValueError(f"{where} must be a mapping, got {type(theirs).__name__}")
+    out = dict(ours)
+    for k, entry in theirs.items():
+        name = key(k)
+        if name is None: raise ValueError(f"{where}: unknown prompt {k!r}; expected one of {list(ours)}")
+        if not isinstance(entry, dict) or not set(entry) <= {'system', 'user'}:
+            raise ValueError(f"{where}.{k} must be a mapping with 'user' and/or 'system', got {entry!r:.80}")
+        if not isinstance(entry.get('user', ''), str) or not isinstance(entry.get('system', ''), (str, type(None))):
+            raise ValueError(f"{where}.{k}: 'user' must be a text and 'system' a text or null")
+        new = Prompt(entry.get('user', out[name].user), entry.get('system', out[name].system))
+        if '{' + needs + '}' not in new.user + (new.system or ''):
+            raise ValueError(f"{where}.{k} has no {{{needs}}} placeholder: the model would never see the {needs}")
+        out[name] = new
+    return out
+
+@patch
+def replace(self: PromptSet, d: dict, # any part of the `to_dict` layout (solver keys may be '0'/'1', as JSON writes them)
+            source: str = 'prompts', # where `d` came from, for errors
+           ) -> PromptSet:
+    "A copy with the entries of `d` in place of ours, field by field; raises `ValueError` naming `source` and the entry on unknown keys, non-text values or a template without its required placeholder."
+    if not isinstance(d, dict): raise ValueError(f"{source}: expected a mapping with {_TOP}, got {type(d).__name__}")
+    bad = sorted(map(str, set(d) - set(_TOP)))
+    if bad: raise ValueError(f"{source}: unknown entries {bad}; expected some of {_TOP}")
+    marker = d.get('verdict_marker', self.verdict_marker)
+    if not isinstance(marker, str) or not marker.strip(): raise ValueError(f"{source}: verdict_marker must be a non-empty text, got {marker!r}")
+    solver = _merged(self.solver, d.get('solver', {}), lambda k: int(k) if str(k) in ('0', '1') else None, f'{source}: solver', 'question')
+    verifiers = _merged(self.verifiers, d.get('verifiers', {}), lambda k: k if k in VERIFIER_WEIGHTS else None, f'{source}: verifiers', 'solution')
+    return PromptSet(solver, verifiers, marker)
+
+# %% ../nbs/02_prompts.ipynb #47888ea0
+_YAML_HEAD = """\
+# latentseek prompts (pass a file like this one with --prompts FILE; it may hold any part of it).
+# solver: the solver prompts by --prompt-idx (0: boxed, 1: JSON); placeholders {question}, {note} (the dataset kind's note).
+# verifiers: the self-reward's four verifier prompts; placeholders {question}, {solution}, {marker} (verdict_marker).
+# Each prompt has a user turn and a system turn (null: none). Placeholders are replaced as written, in one pass;
+# every other brace stays as it is. Entries left out keep latentseek's own text.
+"""
 
 class _BlockDumper(yaml.SafeDumper):
     "YAML with multi-line texts as `|` blocks, so a prompts file reads as the text it holds."
@@ -202,10 +182,36 @@ def _text(dumper, s: str):
 
 _BlockDumper.add_representer(str, _text)
 
-DEFAULT_PROMPTS = PromptSet(
-    solver={0: Prompt('{question}', BOXED_SYSTEM), 1: Prompt(JSON_USER, JSON_SYSTEM)},
-    verifiers={name: Prompt(_HEADER + _INSTRUCTIONS[name]) for name in VERIFIER_WEIGHTS})
-PROMPTS_FILE = files('latentseek') / 'data' / 'prompts.yaml'  # DEFAULT_PROMPTS as a file, to copy and edit
+@patch
+def dumps(self: PromptSet, fmt: str = 'yaml', # 'yaml' (multi-line texts as literal blocks) or 'json'
+         ) -> str:
+    "The whole set as the text of a prompts file."
+    if fmt == 'json': return json.dumps(self.to_dict(), indent=1, ensure_ascii=False) + '\n'
+    return _YAML_HEAD + yaml.dump(self.to_dict(), Dumper=_BlockDumper, sort_keys=False, allow_unicode=True, width=1000)
+
+@patch
+def save(self: PromptSet, path: str | Path):
+    "Write `dumps()` to `path` (JSON for a .json name, else YAML)."
+    path = Path(path)
+    path.write_text(self.dumps('json' if path.suffix.lower() == '.json' else 'yaml'), encoding='utf-8')
+
+@patch(cls_method=True)
+def load(cls: PromptSet, path: str | Path, # a .yaml, .yml or .json file in the `to_dict` layout (any part of it)
+        ) -> PromptSet:
+    "Our prompts with the file's entries in their place; raises `FileNotFoundError`, or `ValueError` naming the file."
+    path = Path(path).expanduser()
+    if not path.is_file(): raise FileNotFoundError(f"no such prompts file: {path}")
+    text = path.read_text(encoding='utf-8')
+    try:
+        if path.suffix.lower() == '.json': d = json.loads(text)
+        elif path.suffix.lower() in ('.yaml', '.yml'): d = yaml.safe_load(text)
+        else: raise ValueError(f"{path}: a prompts file is .yaml, .yml or .json")
+    except (json.JSONDecodeError, yaml.YAMLError) as e:
+        mark = getattr(e, 'problem_mark', None)  # YAML: where it stopped (0-based); JSON's message has it already
+        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark is not None else ''
+        what = getattr(e, 'problem', None) or str(e).splitlines()[0]
+        raise ValueError(f"{path} is not valid {path.suffix[1:].upper()}{where}: {what}") from None
+    return DEFAULT_PROMPTS.replace(d or {}, str(path))
 
 # %% ../nbs/02_prompts.ipynb #p17a0008
 @functools.lru_cache(maxsize=16)
