@@ -4,6 +4,7 @@
 
 # %% ../nbs/07_reward.ipynb #7bd77aac
 from __future__ import annotations
+from fastcore.basics import patch
 import re
 from dataclasses import dataclass, field
 from typing import Callable
@@ -144,7 +145,7 @@ def sequential_generate(model, tokenizer, prompts: list[list[int]], # prompts (P
         out.append(Generation(seq[:n], None, 'eos' if n and seq[n - 1] in stop_ids else 'length').decode(tokenizer))
     return out
 
-# %% ../nbs/07_reward.ipynb #ccd53fea
+# %% ../nbs/07_reward.ipynb #ae176eac
 class SelfReward(Reward):
     "The model verifies its own answer with 4 weighted verifier prompts (paper §3.3); verifier prompts of a batch run as one batch."
     name = 'self'
@@ -168,7 +169,7 @@ class SelfReward(Reward):
         self.verdict_scope, self.verdict_rule, self.seed, self.keep_texts = verdict_scope, verdict_rule, seed, keep_texts
         self.sequential, self.prompt_set = sequential, prompt_set or DEFAULT_PROMPTS
         self.tokenizer = backend.tokenizer
-        model = getattr(backend, 'model', None)
+        model = backend.handle.model if backend.handle is not None else None  # the torch side: its generation config and stop ids
         self.sampling = Sampling.from_generation_config(model.generation_config) if decoding == 'model' else None
         self.stop_ids = stop_token_ids(model, self.tokenizer, stop) if model is not None else list(backend.stop_ids)
         self.calls = 0
@@ -184,59 +185,69 @@ class SelfReward(Reward):
                    verdict_rule=cfg.verdict_rule, decoding=cfg.verifier_decoding, seed=cfg.seed, keep_texts=True,
                    prompt_set=prompt_set or cfg.prompt_set(), stop=cfg.verifier_stop)
 
-    def prompts(self, questions: list[str], answers: list[str]) -> list[list[int]]:
-        "Token ids of the verifier prompts, answer-major: 4 per answer, in `weights` order."
-        return [chat_ids(self.tokenizer, verifier_messages(name, q, a, self.prompt_set)) for q, a in zip(questions, answers) for name in self.weights]
+# %% ../nbs/07_reward.ipynb #56b03fad
+@patch
+def prompts(self: SelfReward, questions: list[str], answers: list[str]) -> list[list[int]]:
+    "Token ids of the verifier prompts, answer-major: 4 per answer, in `weights` order."
+    return [chat_ids(self.tokenizer, verifier_messages(name, q, a, self.prompt_set)) for q, a in zip(questions, answers) for name in self.weights]
 
-    def verifier_requests(self, questions: list[str], answers: list[str], # the answers to verify
-                          keys: list[int] | None = None, # one int per answer (e.g. problem index x 1000 + reward call), seeds its sampled verifiers
-                         ) -> list[Request]:
-        "The 4 verifier `Request`s per answer, answer-major, tagged with their position; an answer's 4 share a `group` (its question and solution)."
-        prompts = self.prompts(questions, answers)
-        if keys is None:
-            keys = [self.calls * 1_000_003 + i for i in range(len(answers))]
-            self.calls += 1
-        n = len(self.weights)
-        return [Request(p, [], self.max_new_tokens, self.stop_ids, False, self.sampling, self.seed * 1_000_003 + keys[i // n] * n + i % n, i,
-                        group=('verify', keys[i // n])) for i, p in enumerate(prompts)]
+@patch
+def verifier_requests(self: SelfReward, questions: list[str], answers: list[str], # the answers to verify
+                      keys: list[int] | None = None, # one int per answer (e.g. problem index x 1000 + reward call), seeds its sampled verifiers
+                     ) -> list[Request]:
+    "The 4 verifier `Request`s per answer, answer-major, tagged with their position; an answer's 4 share a `group` (its question and solution)."
+    prompts = self.prompts(questions, answers)
+    if keys is None:
+        keys = [self.calls * 1_000_003 + i for i in range(len(answers))]
+        self.calls += 1
+    n = len(self.weights)
+    return [Request(p, [], self.max_new_tokens, self.stop_ids, False, self.sampling, self.seed * 1_000_003 + keys[i // n] * n + i % n, i,
+                    group=('verify', keys[i // n])) for i, p in enumerate(prompts)]
 
-    def _on(self, backend) -> bool: return not self.sequential and (backend is None or backend is self.backend)
+@patch
+def _on(self: SelfReward, backend) -> bool: return not self.sequential and (backend is None or backend is self.backend)
 
-    def requests(self, questions, answers, keys=None, backend=None):
-        "The verifier requests, when `backend` is the one this reward's model runs on (else [] and `combine` verifies by itself)."
-        return self.verifier_requests(questions, answers, keys) if self._on(backend) else []
+@patch
+def requests(self: SelfReward, questions, answers, keys=None, backend=None):
+    "The verifier requests, when `backend` is the one this reward's model runs on (else [] and `combine` verifies by itself)."
+    return self.verifier_requests(questions, answers, keys) if self._on(backend) else []
 
-    def rows_per_answer(self, backend): return len(self.weights) if self._on(backend) else 1
+@patch
+def rows_per_answer(self: SelfReward, backend): return len(self.weights) if self._on(backend) else 1
 
-    def generate(self, requests: list[Request]) -> list[Generation]:
-        "Run verifier requests by themselves: one batch on the backend, or one by one through `model.generate()` (`sequential`)."
-        if not self.sequential: return Scheduler(self.backend, max_rows=max(1, len(requests))).run(requests)
-        if self.sampling is not None: raise ValueError('the sequential reference decodes greedily only')
-        return sequential_generate(self.backend.handle.model, self.tokenizer, [r.prompt for r in requests], self.max_new_tokens, self.stop_ids)
+# %% ../nbs/07_reward.ipynb #0d7f038b
+@patch
+def generate(self: SelfReward, requests: list[Request]) -> list[Generation]:
+    "Run verifier requests by themselves: one batch on the backend, or one by one through `model.generate()` (`sequential`)."
+    if not self.sequential: return Scheduler(self.backend, max_rows=max(1, len(requests))).run(requests)
+    if self.sampling is not None: raise ValueError('the sequential reference decodes greedily only')
+    return sequential_generate(self.backend.handle.model, self.tokenizer, [r.prompt for r in requests], self.max_new_tokens, self.stop_ids)
 
-    def combine(self, questions, answers, golds, requests, generations):
-        "Rewards from the verifiers' generations: read each verdict and weight the failed checks (paper §3.3)."
-        if not requests: return self.score(questions, answers, golds)
-        names, total = list(self.weights), sum(self.weights.values())
-        rewards, details = [], []
-        for i, answer in enumerate(answers):
-            rows = range(i * len(names), (i + 1) * len(names))
-            texts = [generations[r].text if self.verdict_scope == 'generation' else
-                     self.tokenizer.decode(list(requests[r].prompt) + generations[r].tokens, skip_special_tokens=True) for r in rows]
-            verdicts = [read_verdict(t, self.verdict_rule, self.prompt_set.verdict_marker) for t in texts]
-            failed = sum(w for w, v in zip(self.weights.values(), verdicts) if v is not True)
-            fmt = bool(re.search(r'\\boxed\{.*\}', answer, flags=re.S)) if self.format_rule else None
-            if fmt is False: failed += 2
-            rewards.append(-failed / total)
-            d = {'verdicts': dict(zip(names, verdicts)), 'verifier_tokens': sum(generations[r].new_tokens for r in rows), 'format_ok': fmt}
-            if self.keep_texts: d['texts'] = dict(zip(names, (generations[r].text for r in rows)))
-            details.append(d)
-        return RewardResult(rewards, details)
+@patch
+def combine(self: SelfReward, questions, answers, golds, requests, generations):
+    "Rewards from the verifiers' generations: read each verdict and weight the failed checks (paper §3.3)."
+    if not requests: return self.score(questions, answers, golds)
+    names, total = list(self.weights), sum(self.weights.values())
+    rewards, details = [], []
+    for i, answer in enumerate(answers):
+        rows = range(i * len(names), (i + 1) * len(names))
+        texts = [generations[r].text if self.verdict_scope == 'generation' else
+                 self.tokenizer.decode(list(requests[r].prompt) + generations[r].tokens, skip_special_tokens=True) for r in rows]
+        verdicts = [read_verdict(t, self.verdict_rule, self.prompt_set.verdict_marker) for t in texts]
+        failed = sum(w for w, v in zip(self.weights.values(), verdicts) if v is not True)
+        fmt = bool(re.search(r'\\boxed\{.*\}', answer, flags=re.S)) if self.format_rule else None
+        if fmt is False: failed += 2
+        rewards.append(-failed / total)
+        d = {'verdicts': dict(zip(names, verdicts)), 'verifier_tokens': sum(generations[r].new_tokens for r in rows), 'format_ok': fmt}
+        if self.keep_texts: d['texts'] = dict(zip(names, (generations[r].text for r in rows)))
+        details.append(d)
+    return RewardResult(rewards, details)
 
-    def score(self, questions, answers, golds=None):
-        "Verify a batch by itself (`generate`), then `combine`; golds are not used."
-        reqs = self.verifier_requests(questions, answers)
-        return self.combine(questions, answers, golds, reqs, self.generate(reqs))
+@patch
+def score(self: SelfReward, questions, answers, golds=None):
+    "Verify a batch by itself (`generate`), then `combine`; golds are not used."
+    reqs = self.verifier_requests(questions, answers)
+    return self.combine(questions, answers, golds, reqs, self.generate(reqs))
 
 # %% ../nbs/07_reward.ipynb #2e318563
 def make_reward(kind, # a name in `REWARDS` ('self', 'psrm'), a `Reward`, or a callable with the batched signature
