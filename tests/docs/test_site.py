@@ -155,7 +155,7 @@ _PAGE_JS = """() => {
   for (const img of document.images)
     if (!img.complete || img.naturalWidth === 0) problems.push('broken image: ' + img.getAttribute('src'));
   const clone = main.cloneNode(true);
-  clone.querySelectorAll('pre, code, script, style, mjx-container, .highlight, textarea').forEach(e => e.remove());
+  clone.querySelectorAll('pre, code, script, style, mjx-container, .highlight, textarea, table.dataframe').forEach(e => e.remove());  // a DataFrame shows data (model outputs as written), not prose math
   const ids = [...document.querySelectorAll('[id]')].map(e => e.id)
       .concat([...document.querySelectorAll('a[name]')].map(e => e.getAttribute('name')));
   const links = [...document.querySelectorAll('a[href]')].map(a => a.href);
