@@ -7,6 +7,7 @@ from __future__ import annotations
 import importlib, os
 from dataclasses import dataclass
 import torch
+from fastcore.basics import patch
 from .backend import TokenBackend, Generation, Request, Scheduler
 from .handle import ModelHandle, stop_token_ids
 from .config import Settings, setting, count, fraction
@@ -91,7 +92,7 @@ def engine_args(cfg, # the run's `Config` (dtype, seed, vllm_* fields)
     if cfg.vllm_max_model_len is not None: kw['max_model_len'] = cfg.vllm_max_model_len
     return kw
 
-# %% ../nbs/06a_vllm.ipynb #v1000022
+# %% ../nbs/06a_vllm.ipynb #bce8c852
 class VLLMBackend(TokenBackend):
     "vLLM generates every requested token; a torch `Engine` on the same model gives the latents of `capture_hidden` rows (one prefill each)."
     settings = VLLMSettings
@@ -124,50 +125,57 @@ class VLLMBackend(TokenBackend):
         cpu = next(model.parameters()).device.type == 'cpu'
         return cls(model, tokenizer, engine_args(cfg, model_folder(cfg.model), cpu))
 
-    def admit(self, requests: list[Request]):
-        "Add `requests` to vLLM's engine (prompt + forced prefix as one token prompt). Raises `ValueError` for a SLOT delta, LTPO embeddings or `max_new_tokens < 1`."
-        from vllm import SamplingParams
-        from vllm.inputs import TokensPrompt
-        from vllm.sampling_params import RequestOutputKind
-        for r in requests:
-            if r.delta is not None or r.embeds is not None:
-                raise ValueError(f"the vLLM backend cannot add a per-row delta before the head (SLOT) or take input embeddings (LTPO); use --backend hf")
-            stops = list(r.stop_ids if r.stop_ids is not None else self.stop_ids)
-            params = SamplingParams(**sampling_kwargs(r, stops), output_kind=RequestOutputKind.FINAL_ONLY)
-            rid = f'r{self.added}'  # outputs come back under this id (vLLM adds a suffix to its internal one)
-            self.engine.add_request(rid, TokensPrompt(prompt_token_ids=list(r.prompt) + list(r.prefix)), params)
-            self.added += 1
-            self.live[rid] = (r, stops)
+# %% ../nbs/06a_vllm.ipynb #4993082e
+@patch
+def admit(self: VLLMBackend, requests: list[Request]):
+    "Add `requests` to vLLM's engine (prompt + forced prefix as one token prompt). Raises `ValueError` for a SLOT delta, LTPO embeddings or `max_new_tokens < 1`."
+    from vllm import SamplingParams
+    from vllm.inputs import TokensPrompt
+    from vllm.sampling_params import RequestOutputKind
+    for r in requests:
+        if r.delta is not None or r.embeds is not None:
+            raise ValueError(f"the vLLM backend cannot add a per-row delta before the head (SLOT) or take input embeddings (LTPO); use --backend hf")
+        stops = list(r.stop_ids if r.stop_ids is not None else self.stop_ids)
+        params = SamplingParams(**sampling_kwargs(r, stops), output_kind=RequestOutputKind.FINAL_ONLY)
+        rid = f'r{self.added}'  # outputs come back under this id (vLLM adds a suffix to its internal one)
+        self.engine.add_request(rid, TokensPrompt(prompt_token_ids=list(r.prompt) + list(r.prefix)), params)
+        self.added += 1
+        self.live[rid] = (r, stops)
 
-    @property
-    def rows(self) -> int: return len(self.live)
+@patch(as_prop=True)
+def rows(self: VLLMBackend) -> int: return len(self.live)
 
-    def step(self) -> list[tuple[Request, Generation]]:
-        "One vLLM engine step; the rows that finished, with their latents when asked (one torch prefill each)."
-        out = []
-        for o in self.engine.step():
-            if not o.finished: continue
-            r, stops = self.live.pop(o.request_id)
-            ids = list(o.outputs[0].token_ids)
-            g = generation_of(r, ids, stops)
-            if r.capture_hidden: g.hidden = prefill_latents(self.handle, list(r.prompt) + list(r.prefix), ids)
-            self.tokens_generated += len(ids)
-            out.append((r, g.decode(self.tokenizer)))
-        return out
+@patch
+def step(self: VLLMBackend) -> list[tuple[Request, Generation]]:
+    "One vLLM engine step; the rows that finished, with their latents when asked (one torch prefill each)."
+    out = []
+    for o in self.engine.step():
+        if not o.finished: continue
+        r, stops = self.live.pop(o.request_id)
+        ids = list(o.outputs[0].token_ids)
+        g = generation_of(r, ids, stops)
+        if r.capture_hidden: g.hidden = prefill_latents(self.handle, list(r.prompt) + list(r.prefix), ids)
+        self.tokens_generated += len(ids)
+        out.append((r, g.decode(self.tokenizer)))
+    return out
 
-    def run(self, requests: list[Request]) -> list[Generation]:
-        "Generations of `requests`, in order: a `Scheduler` with room for all of them."
-        from latentseek.backend import Scheduler
-        return Scheduler(self, max_rows=max(1, len(requests))).run(requests)
+# %% ../nbs/06a_vllm.ipynb #8bce0593
+@patch
+def abort(self: VLLMBackend, requests: list[Request]):
+    "Abort `requests` in vLLM's engine (by their vLLM ids); requests not decoding here are ignored."
+    gone = {id(r) for r in requests}
+    rids = [rid for rid, (r, _) in self.live.items() if id(r) in gone]
+    if rids: self.engine.abort_request(rids)
+    for rid in rids: del self.live[rid]
 
-    def abort(self, requests: list[Request]):
-        "Abort `requests` in vLLM's engine (by their vLLM ids); requests not decoding here are ignored."
-        gone = {id(r) for r in requests}
-        rids = [rid for rid, (r, _) in self.live.items() if id(r) in gone]
-        if rids: self.engine.abort_request(rids)
-        for rid in rids: del self.live[rid]
+@patch
+def run(self: VLLMBackend, requests: list[Request]) -> list[Generation]:
+    "Generations of `requests`, in order: a `Scheduler` with room for all of them."
+    from latentseek.backend import Scheduler
+    return Scheduler(self, max_rows=max(1, len(requests))).run(requests)
 
-    def close(self):
-        "Shut vLLM's engine processes down (its memory is freed); the backend cannot generate after this."
-        self.engine.engine_core.shutdown()
-        self.live.clear()
+@patch
+def close(self: VLLMBackend):
+    "Shut vLLM's engine processes down (its memory is freed); the backend cannot generate after this."
+    self.engine.engine_core.shutdown()
+    self.live.clear()
