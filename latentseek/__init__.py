@@ -12,4 +12,6 @@ from .generation import Engine, generate, reference_generate
 from .reward import Reward, PSRM, SelfReward, make_reward
 from .seek import Method, Seeker, SeekResult, get_method
 from .methods.latentseek import LatentSeek, Latents, latent_step, update_length, reference_latent_seek
-from .evaluate import summarize, regrade, to_record  # latentseek.evaluate stays the module: evaluate.evaluate(cfg) runs an evaluation
+from .records import to_record
+from .evaluate import summarize  # latentseek.evaluate stays the module: evaluate.evaluate(cfg) runs an evaluation
+from . import regrade  # the module too (a function of the same name would shadow it): regrade.regrade(path) re-judges a run

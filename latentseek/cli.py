@@ -118,8 +118,8 @@ def cmd_solve(args):
     return r
 
 def cmd_regrade(args):
-    from latentseek.evaluate import regrade
-    from latentseek.evaluate import shard_paths
+    from latentseek.regrade import regrade
+    from latentseek.records import shard_paths
     for p in args.paths:
         paths = shard_paths(p) if Path(p).is_dir() else [Path(p)]  # a folder: every results file of its run
         if not paths: raise FileNotFoundError(f"no results file in {p}")

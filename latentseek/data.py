@@ -10,7 +10,7 @@ from importlib.resources import files
 from pathlib import Path
 import pyarrow.parquet as pq
 from datasets import load_dataset
-from .kinds import BENCHMARKS, KINDS, DatasetSpec, HubSpec, get_kind, gsm8k_gold, _clip
+from .kinds import BENCHMARKS, KINDS, DatasetSpec, HubSpec, get_kind, gsm8k_gold, clip
 from .models import hub_offline
 from .answers import check_gold
 
@@ -69,7 +69,7 @@ def _read_jsonl(path: Path, text: str) -> list:
     for n, line in enumerate(text.splitlines(), 1):
         if not line.strip(): continue
         try: rows.append(json.loads(line))
-        except json.JSONDecodeError as e: raise ValueError(f"{path}:{n} is not valid JSON ({e.msg}): {_clip(line)!r}") from None
+        except json.JSONDecodeError as e: raise ValueError(f"{path}:{n} is not valid JSON ({e.msg}): {clip(line)!r}") from None
         except RecursionError: raise ValueError(f"{path}:{n} is nested too deep to read (past Python's recursion limit)") from None
     return rows
 

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from typing import Callable
 
 # %% auto #0
-__all__ = ['ANSWER_TYPES', 'NUMBER_NOTE', 'GSM8K', 'MATH500', 'AIME2024', 'MATH', 'KINDS', 'BENCHMARKS', 'HubSpec', 'gsm8k_gold',
-           'aime_gold', 'text_gold', 'DatasetSpec', 'get_kind']
+__all__ = ['ANSWER_TYPES', 'NUMBER_NOTE', 'GSM8K', 'MATH500', 'AIME2024', 'MATH', 'KINDS', 'BENCHMARKS', 'HubSpec', 'clip',
+           'gsm8k_gold', 'aime_gold', 'text_gold', 'DatasetSpec', 'get_kind']
 
 # %% ../nbs/01a_kinds.ipynb #b3f2833b
 @dataclass(frozen=True)
@@ -22,7 +22,7 @@ class HubSpec:
     order_by: str | None = None # field to sort rows by, so the hub and local copies agree on order
 
 # %% ../nbs/01a_kinds.ipynb #dd98d9d0
-def _clip(text: str, # text for an error message
+def clip(text: str, # text for an error message
           n: int = 80, # most characters kept
          ) -> str:
     "`text` cut to `n` characters, for error messages."
@@ -33,10 +33,10 @@ def gsm8k_gold(raw: str, # GSM8K's answer field: a worked solution ending in '##
     "The number after the last '####', thousands separators removed (dataset card openai/gsm8k); raises `ValueError` if there is none."
     text = str(raw).strip()
     if '####' not in text:
-        raise ValueError(f"GSM8K answer has no '#### <number>' line: {_clip(text)!r}")
+        raise ValueError(f"GSM8K answer has no '#### <number>' line: {clip(text)!r}")
     gold = text.rsplit('####', 1)[1].strip().replace(',', '')
     if not re.fullmatch(r'-?\d+(\.\d+)?', gold):
-        raise ValueError(f"GSM8K answer has no number after '####': {_clip(text)!r}")
+        raise ValueError(f"GSM8K answer has no number after '####': {clip(text)!r}")
     return gold
 
 def aime_gold(raw: str | int, # AIME's answer field: an integer (hub) or its text (local copy)
@@ -44,7 +44,7 @@ def aime_gold(raw: str | int, # AIME's answer field: an integer (hub) or its tex
     "The integer from 0 to 999 as plain text, leading zeros dropped (dataset card Maxwell-Jia/AIME_2024); raises `ValueError` for anything else."
     text = str(raw).strip()
     if not re.fullmatch(r'\d{1,3}', text):
-        raise ValueError(f"AIME answer must be an integer from 0 to 999, got {_clip(text)!r}")
+        raise ValueError(f"AIME answer must be an integer from 0 to 999, got {clip(text)!r}")
     return str(int(text))
 
 def text_gold(raw: str, # an answer field as written, e.g. MATH-500's LaTeX '\\frac{14}{3}'

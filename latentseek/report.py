@@ -13,7 +13,7 @@ from matplotlib.ticker import MaxNLocator
 import seaborn as sns
 from .config import REWARDS, with_later_settings
 from .kinds import KINDS
-from .evaluate import _mean, generated_tokens, read_config_file, read_records, read_run, shard_paths
+from .records import generated_tokens, mean, read_config_file, read_records, read_run, shard_paths
 from .seek import Method, get_method
 
 # %% auto #0
@@ -48,7 +48,7 @@ class Run:
     "One run folder: its settings, its records, and the names the report gives it."
     path: Path  # the run folder
     config: dict = field(repr=False)  # config.json's 'config' (Config fields); {} when there is no config.json
-    records: list[dict] = field(repr=False)  # one per problem, in file order (`latentseek.evaluate.to_record`)
+    records: list[dict] = field(repr=False)  # one per problem, in file order (`latentseek.records.to_record`)
     label: str  # the method as Table 1 names it, e.g. 'LatentSeek (PSRM)'
     dataset: str  # the problems' kind: gsm8k | math500 | aime2024
     prompt_idx: int  # solver prompt: 0 boxed (the paper's Prompt 1) | 1 JSON (the paper's Prompt 2)
@@ -76,7 +76,7 @@ class Run:
 
 def load_run(path: str | Path, # a run folder, or its results.jsonl
             ) -> Run:
-    "Read a run folder (every results file of it, as one run: see *Evaluation*, shards); raises `FileNotFoundError` without a results file, `ValueError` when it is empty, malformed or mixes settings."
+    "Read a run folder (every results file of it, as one run: see *Records*, shards); raises `FileNotFoundError` without a results file, `ValueError` when it is empty, malformed or mixes settings."
     path = Path(path)
     results = path if path.suffix == '.jsonl' else path / 'results.jsonl'
     if path.suffix != '.jsonl' and shard_paths(path): records = read_run(path)[0]  # a cut-off last line is left out, with a warning
@@ -447,13 +447,13 @@ def compute_data(runs: list[Run], # loaded runs, any mix of models, datasets, pr
             common = set.intersection(*(set(by_id) for by_id, _ in per.values()))
             for label, (by_id, source) in per.items():
                 counted = [v for i, v in by_id.items() if i in common]
-                solver = _mean([v[2] for v in counted])
-                verifier = _mean([v[3] for v in counted])
+                solver = mean([v[2] for v in counted])
+                verifier = mean([v[3] for v in counted])
                 rows.append({'model': model, 'dataset': ds, 'prompt_idx': p, 'method': label, 'problems': len(by_id), 'n_common': len(counted),
-                             'accuracy %': _pct([v[0] for v in counted]), 'answers / problem': _mean([v[1] for v in counted]),
+                             'accuracy %': _pct([v[0] for v in counted]), 'answers / problem': mean([v[1] for v in counted]),
                              'solver tokens / problem': solver, 'verifier tokens / problem': verifier,
                              'tokens / problem': None if solver is None else solver + verifier,
-                             'optimisation tokens / problem': _mean([v[4] for v in counted]), 'source': source})
+                             'optimisation tokens / problem': mean([v[4] for v in counted]), 'source': source})
     return pd.DataFrame(rows, columns=_COMPUTE)
 
 # %% ../nbs/11_report.ipynb #8e12c839

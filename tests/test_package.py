@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 MODULES = ['config', 'testing', 'kinds', 'prompts', 'data', 'answers', 'verify_worker', 'paper_reader', 'models', 'handle', 'backend', 'generation', 'vllm_backend', 'reward', 'seek', 'methods.cot', 'methods.bon',
-           'methods.sc', 'methods.oracle', 'methods.latentseek', 'methods.slot', 'methods.ltpo', 'evaluate', 'parallel', 'cli', 'bench', 'report']
+           'methods.sc', 'methods.oracle', 'methods.latentseek', 'methods.slot', 'methods.ltpo', 'records', 'evaluate', 'parallel', 'regrade', 'cli', 'bench', 'report']
 
 
 @pytest.mark.parametrize('name', MODULES)
@@ -25,6 +25,7 @@ def test_top_level_exposes_components():
     assert ls.judge('so \\boxed{18}', '18', 'gsm8k') is True
     assert ls.Config().rho == 0.2
     assert callable(ls.evaluate.evaluate)  # the module, not shadowed by its function
+    assert callable(ls.regrade.regrade) and callable(ls.to_record) and callable(ls.summarize)
 
 
 def test_console_script_help():

@@ -4,7 +4,7 @@ killed by SIGKILL mid-run, then rerun with one process, ends with the same recor
 import importlib.util, json, os, signal, socket, subprocess, sys, time
 from pathlib import Path
 import pytest
-from latentseek.evaluate import read_run, same_record, shard_paths
+from latentseek.records import read_run, same_record, shard_paths
 
 BIN = Path(sys.executable).parent
 ENV = {**os.environ, 'OMP_NUM_THREADS': '1', 'PYTHONWARNINGS': 'ignore'}
