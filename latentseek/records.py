@@ -4,6 +4,7 @@
 
 # %% ../nbs/08z_records.ipynb #d5cd76ef
 from __future__ import annotations
+from fastcore.basics import patch
 import json, math, os, platform, time, warnings
 try: import fcntl
 except ImportError: fcntl = None  # Windows: no flock
@@ -119,7 +120,7 @@ def make_run_dir(d: Path, # the run folder (`--output-dir`)
     except OSError as e: raise OSError(f"cannot write in the run folder {d}: {e.strerror or e}; name a writable folder with --output-dir") from None
     probe.unlink()
 
-# %% ../nbs/08z_records.ipynb #b4700eea
+# %% ../nbs/08z_records.ipynb #ad61f3a3
 _KIND = {dict: 'an object', list: 'a list', str: 'a string', int: 'an integer', float: 'a number', bool: 'true/false', type(None): 'null'}
 RECORD_FIELDS = {  # field -> the JSON types it may hold; every record `to_record` writes has these, and `check_record` checks them
     'id': (str,), 'dataset': (str,), 'prompt_idx': (int,), 'method': (str,), 'reward': (str, type(None)), 'model': (str,),
@@ -161,6 +162,7 @@ def check_record(d, # a decoded JSON line
         if not any(t['step'] == it['step'] and t['text'] == it['text'] for t in d['trace']): refuse(f"its {key!r} answer is not in its 'trace'")
     return d
 
+# %% ../nbs/08z_records.ipynb #e07a4579
 def read_records(path: str | Path, # a results.jsonl
                  repair: bool = False, # drop a cut-off last line and end the file with a newline, on disk
                 ) -> list[dict]:
@@ -200,6 +202,7 @@ def read_config_file(path: str | Path, # a run's config.json
         else: return body
     raise ValueError(f"{path} is not a latentseek config.json ({why}); restore it, or move the run folder away")
 
+# %% ../nbs/08z_records.ipynb #7ab7e47d
 class ResultsFile:
     """Append-only JSONL of per-problem records in a run folder, with the run's config beside it (`config.json`),
     written by one command at a time (`RunLock`). The config is written with the first record, so a start that
@@ -275,52 +278,58 @@ class ResultsFile:
         os.replace(tmp, self.config_path)
         self.config_written = True
 
-    def check(self, problems: list[Problem], # the problems of this call
-             ):
-        "Raise `ValueError` naming the file, line, id and what differs if a stored record is of another dataset kind than `problems`, or if a record of one of `problems` belongs to another question, gold or settings."
-        by_id, new = {p.id: p for p in problems}, self.cfg.fingerprint(self.prompt_set)
-        kinds = {p.dataset for p in problems}
-        for r, where in zip(self.records, self.origins):
-            if kinds and r.get('dataset') not in kinds:  # ids differ by kind, so the id checks below would not see it
-                raise ValueError(f"{where}: {r['id']} is a {r.get('dataset')} record and this run's problems are "
-                                 f"{'/'.join(sorted(kinds))}: one run folder holds one dataset kind; use another --output-dir")
-            p = by_id.get(r['id'])
-            if p is None: continue
-            if r.get('fingerprint') not in self.fingerprints:
-                why = '' if self.config_path.exists() else ' (config.json is missing, so the settings that differ cannot be named)'
-                raise ValueError(f"{where}: {p.id} was run with other settings (fingerprint {r.get('fingerprint')}, this run's {new}){why}; "
-                                 "use another --output-dir")
-            for key in ('question', 'gold'):
-                if r.get(key) != getattr(p, key):
-                    raise ValueError(f"{where}: {p.id} was run on another problem: its {key} is {clip(str(r.get(key)), 60)!r}, "
-                                     f"this run's is {clip(str(getattr(p, key)), 60)!r} (same ids, other data?); use another --output-dir")
-
-    @property
-    def done_ids(self) -> set[str]: return {r['id'] for r in self.records}
-
-    def on_disk(self) -> int:
-        "Records in all the folder's results files now (lines; a launch's other processes append too)."
-        return sum(p.read_bytes().count(b'\n') for p in shard_paths(self.dir))
-
-    def append(self, record: dict):
-        "Write one record to this process's file now (write, flush, fsync); the first one writes config.json (atomically: several processes may)."
-        if not self.config_written: self.write_config()
-        with open(self.path, 'a') as f:
-            f.write(json.dumps(record) + '\n')
-            f.flush()
-            os.fsync(f.fileno())
-        self.records.append(record)
-
-    def close(self):
-        "Release the lock; remove the folders this object made (the run folder and any parents it needed) if no record was written."
-        self.lock.release()
-        if self.records: return
-        for d in self.made:
-            try: d.rmdir()
-            except OSError: break  # something else is in it now: keep it, and the folders above it
-
     def __enter__(self): return self
+
     def __exit__(self, *exc): self.close()
+
+# %% ../nbs/08z_records.ipynb #ee517120
+@patch
+def check(self: ResultsFile, problems: list[Problem], # the problems of this call
+         ):
+    "Raise `ValueError` naming the file, line, id and what differs if a stored record is of another dataset kind than `problems`, or if a record of one of `problems` belongs to another question, gold or settings."
+    by_id, new = {p.id: p for p in problems}, self.cfg.fingerprint(self.prompt_set)
+    kinds = {p.dataset for p in problems}
+    for r, where in zip(self.records, self.origins):
+        if kinds and r.get('dataset') not in kinds:  # ids differ by kind, so the id checks below would not see it
+            raise ValueError(f"{where}: {r['id']} is a {r.get('dataset')} record and this run's problems are "
+                             f"{'/'.join(sorted(kinds))}: one run folder holds one dataset kind; use another --output-dir")
+        p = by_id.get(r['id'])
+        if p is None: continue
+        if r.get('fingerprint') not in self.fingerprints:
+            why = '' if self.config_path.exists() else ' (config.json is missing, so the settings that differ cannot be named)'
+            raise ValueError(f"{where}: {p.id} was run with other settings (fingerprint {r.get('fingerprint')}, this run's {new}){why}; "
+                             "use another --output-dir")
+        for key in ('question', 'gold'):
+            if r.get(key) != getattr(p, key):
+                raise ValueError(f"{where}: {p.id} was run on another problem: its {key} is {clip(str(r.get(key)), 60)!r}, "
+                                 f"this run's is {clip(str(getattr(p, key)), 60)!r} (same ids, other data?); use another --output-dir")
+
+@patch(as_prop=True)
+def done_ids(self: ResultsFile) -> set[str]: return {r['id'] for r in self.records}
+
+@patch
+def on_disk(self: ResultsFile) -> int:
+    "Records in all the folder's results files now (lines; a launch's other processes append too)."
+    return sum(p.read_bytes().count(b'\n') for p in shard_paths(self.dir))
+
+@patch
+def append(self: ResultsFile, record: dict):
+    "Write one record to this process's file now (write, flush, fsync); the first one writes config.json (atomically: several processes may)."
+    if not self.config_written: self.write_config()
+    with open(self.path, 'a') as f:
+        f.write(json.dumps(record) + '\n')
+        f.flush()
+        os.fsync(f.fileno())
+    self.records.append(record)
+
+@patch
+def close(self: ResultsFile):
+    "Release the lock; remove the folders this object made (the run folder and any parents it needed) if no record was written."
+    self.lock.release()
+    if self.records: return
+    for d in self.made:
+        try: d.rmdir()
+        except OSError: break  # something else is in it now: keep it, and the folders above it
 
 # %% ../nbs/08z_records.ipynb #s19e0002
 VOLATILE = ('seconds', 'versions', 'batch_size')  # record fields a rerun of the same problem may change
