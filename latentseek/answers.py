@@ -303,7 +303,7 @@ def normalize_tex(answer: str, # a LaTeX answer, e.g. '\\left( 3, \\dfrac{\\pi}{
     m = re.fullmatch(r'\(([A-Z])\)', s)
     return m.group(1) if m else s
 
-# %% ../nbs/04_answers.ipynb #939ee85e
+# %% ../nbs/04_answers.ipynb #c6f346c4
 MATH_VERIFY_TIMEOUT = 10.0 # seconds one math-verify comparison may take before its helper process is killed
 
 _helper, _helper_lock = None, threading.Lock()
@@ -352,6 +352,7 @@ def _forget_helper():
 atexit.register(_stop_helper)
 os.register_at_fork(after_in_child=_forget_helper)
 
+# %% ../nbs/04_answers.ipynb #ce537073
 def _ask(request: list, # a JSON request line for the helper
          timeout: float, # seconds to wait for the reply
          what: str, # the request in words, for the warning
@@ -377,6 +378,7 @@ def _ask(request: list, # a JSON request line for the helper
             warnings.warn(f"math-verify gave no verdict on {what} within {timeout} s")
         return reply
 
+# %% ../nbs/04_answers.ipynb #44ba6140
 def math_equal(pred: str, # the model's answer, LaTeX without `\boxed`
                gold: str, # the gold answer, LaTeX
                timeout: float = MATH_VERIFY_TIMEOUT, # seconds before the comparison is abandoned (judged False)
@@ -390,7 +392,6 @@ def math_verify_strings(text: str, # any text: math-verify looks for LaTeX and p
     "The strings math-verify's `parse` extracts from `text` with its default settings (no `\\boxed` added), stripped; [] if none or on timeout. The paper's MATH-500 grader compares these with the gold string (see *The paper's answer reader*)."
     reply = _ask(['parse', str(text), max(1, int(timeout / 2))], timeout, f'parsing {str(text)[:80]!r}; nothing read')
     return reply if isinstance(reply, list) else []
-
 
 # %% ../nbs/04_answers.ipynb #33a92b0a
 JUDGE_TIMEOUT = 20.0 # seconds one reading of an output may take (extraction and our comparisons, not math-verify's) before it is judged wrong
