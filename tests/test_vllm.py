@@ -144,13 +144,28 @@ def test_oracle_stops_at_its_first_right_sample_on_vllm(backends, gsm8k):
     assert sum(r.fields['samples_aborted'] for r in first.values()) > 0
 
 
-def test_slot_and_ltpo_refuse_the_vllm_backend(backends, gsm8k):
+def test_slot_as_a_logit_bias_equals_hf_alone_and_batched(backends, gsm8k):
+    hf, v = backends
+    cfg = Config(model='smollm2-135m-instruct', dtype='float32', method='slot', max_new_tokens=96)
+    problems = gsm8k[:3]
+    def run(backend, batch):
+        rs = Seeker(backend, None, cfg.replace(batch_size=batch)).run(problems)
+        return {r.problem.id: (r.final.text, r.fields['slot_losses'], r.fields['slot_delta_norm']) for r in rs}
+    ref = run(hf, 3)
+    assert run(v, 3) == ref
+    assert run(v, 1) == ref
+    assert len({f[2] for f in ref.values()}) == 3  # three problems, three deltas: none shared by its batch mates
+    cot = {r.problem.id: r.final.text for r in Seeker(hf, None, cfg.replace(method='cot')).run(problems)}
+    assert any(ref[k][0] != cot[k] for k in ref)  # the deltas changed at least one answer: the bias is applied
+
+
+def test_ltpo_refuses_the_vllm_backend(backends, gsm8k):
     _, v = backends
-    for method in ('slot', 'ltpo'):
-        with pytest.raises(ValueError, match='needs a backend'):
-            Seeker(v, None, Config(model='smollm2-135m-instruct', dtype='float32', method=method, max_new_tokens=8)).run(gsm8k[:1])
+    assert v.supports_delta and not v.supports_embeds
+    with pytest.raises(ValueError, match='needs a backend'):
+        Seeker(v, None, Config(model='smollm2-135m-instruct', dtype='float32', method='ltpo', max_new_tokens=8)).run(gsm8k[:1])
     with pytest.raises(ValueError, match='use --backend hf'):
-        v.run([Request([1, 2, 3], [], 4, delta=torch.zeros(v.handle.model.config.hidden_size))])
+        v.run([Request([1, 2, 3], [], 4, embeds=(0, torch.zeros(1, v.handle.model.config.hidden_size)))])
 
 
 def test_cli_eval_with_backend_vllm_gives_the_hf_records(tmp_path, data_dir):
