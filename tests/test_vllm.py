@@ -159,13 +159,26 @@ def test_slot_as_a_logit_bias_equals_hf_alone_and_batched(backends, gsm8k):
     assert any(ref[k][0] != cot[k] for k in ref)  # the deltas changed at least one answer: the bias is applied
 
 
-def test_ltpo_refuses_the_vllm_backend(backends, gsm8k):
-    _, v = backends
-    assert v.supports_delta and not v.supports_embeds
+def test_ltpo_through_prompt_embeddings_equals_hf_alone_and_batched(backends, gsm8k):
+    hf, v = backends
+    assert v.supports_delta and not v.supports_embeds  # an engine built for another method takes no embeddings ...
     with pytest.raises(ValueError, match='needs a backend'):
         Seeker(v, None, Config(model='smollm2-135m-instruct', dtype='float32', method='ltpo', max_new_tokens=8)).run(gsm8k[:1])
-    with pytest.raises(ValueError, match='use --backend hf'):
+    with pytest.raises(ValueError, match='takes no prompts as embeddings'):
         v.run([Request([1, 2, 3], [], 4, embeds=(0, torch.zeros(1, v.handle.model.config.hidden_size)))])
+    cfg = Config(model='smollm2-135m-instruct', dtype='float32', method='ltpo', max_new_tokens=96, ltpo_steps=3, vllm_max_model_len=4096)
+    e = VLLMBackend(hf.handle.model, hf.tokenizer, engine_args(cfg, model_folder(cfg.model), cpu=True))  # ... one built for LTPO does
+    try:
+        assert e.supports_embeds
+        def run(backend, batch):
+            rs = Seeker(backend, None, cfg.replace(batch_size=batch)).run(gsm8k[:3])
+            return {r.problem.id: (r.final.text, r.fields['ltpo_rewards']) for r in rs}
+        ref = run(hf, 3)
+        assert run(e, 3) == ref
+        assert run(e, 1) == ref
+        assert all(len(t) > 20 for t, _ in ref.values())
+    finally:
+        e.close()
 
 
 def test_cli_eval_with_backend_vllm_gives_the_hf_records(tmp_path, data_dir):

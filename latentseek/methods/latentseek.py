@@ -128,6 +128,7 @@ class LatentSeek(Method):
     "Algorithm 1 on one problem: CoT, then latent policy-gradient steps and continuations until R > tau or K steps (paper §3)."
     name = 'latentseek'
     settings = LatentSeekSettings
+    needs = ('hidden',)  # the CoT's latents
     order = 40
     has_cot = True
     iterative = True

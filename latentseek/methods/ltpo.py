@@ -99,6 +99,7 @@ class LTPO(SingleAnswer):
     "Thought-token embeddings tuned by a Gaussian-perturbation policy gradient on the model's confidence, then one greedy answer (ICLR 2026; arXiv 2510.04182)."
     name = 'ltpo'
     settings = LTPOSettings
+    needs = ('embeds',)  # its thoughts enter as input embeddings
     order = 60
 
     @classmethod

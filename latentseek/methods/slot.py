@@ -48,6 +48,7 @@ class SLOT(SingleAnswer):
     "One vector delta fitted to the prompt's own tokens, then a greedy answer decoded from h + delta (Hu et al. 2025; arXiv 2505.12392)."
     name = 'slot'
     settings = SLOTSettings
+    needs = ('delta',)  # delta is added before the head
     order = 50
 
     @classmethod
