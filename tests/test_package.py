@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 MODULES = ['config', 'testing', 'kinds', 'prompts', 'data', 'answers', 'verify_worker', 'paper_reader', 'models', 'handle', 'backend', 'generation', 'vllm_backend', 'reward', 'seek', 'methods.cot', 'methods.bon',
-           'methods.sc', 'methods.oracle', 'methods.latentseek', 'methods.slot', 'methods.ltpo', 'evaluate', 'parallel', 'cli', 'bench', 'report']
+           'methods.sc', 'methods.oracle', 'methods.latentseek', 'methods.slot', 'methods.ltpo', 'evaluate', 'parallel', 'cli', 'bench', 'report', 'lm_eval_model']
 
 
 @pytest.mark.parametrize('name', MODULES)
