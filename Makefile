@@ -10,7 +10,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip install -q -c .ci/constraints.txt
 
-.PHONY: install install-dev demo test test-noavx512 export clean-nbs docs readme test-docs screenshots install-vllm test-vllm
+.PHONY: install install-dev demo test test-noavx512 export clean-nbs docs readme test-docs screenshots install-vllm test-vllm install-lm-eval test-lm-eval
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
@@ -57,6 +57,17 @@ install-vllm: $(VLLM_VENV)/bin/python
 # tests/test_vllm.py in the vLLM environment: vLLM against the HF backend (fp32, SmolLM2); fails if vLLM cannot be imported
 test-vllm: install-vllm
 	VLLM_TEST_REQUIRED=1 OMP_NUM_THREADS=2 $(VLLM_VENV)/bin/pytest -q tests/test_vllm.py
+
+# lm-evaluation-harness, the optional extra, in the main environment (lm-eval and its metrics' packages; torch and
+# transformers stay as they are): `latentseek-lm-eval run --model latentseek ...` (see the lm-evaluation-harness chapter)
+install-lm-eval: install-dev
+	$(PIP) -e '.[lm-eval]'
+
+# tests/test_lm_eval.py through lm-eval's Python API (fp32 SmolLM2: CoT = latentseek eval, LatentSeek-self end to end)
+# and the chapter's lm-eval cells; fails if lm-eval cannot be imported
+test-lm-eval: install-lm-eval
+	LM_EVAL_TEST_REQUIRED=1 OMP_NUM_THREADS=2 $(BIN)/pytest -q tests/test_lm_eval.py
+	OMP_NUM_THREADS=2 $(BIN)/nbdev_test --n_workers 1 --path nbs/13_lm_eval.ipynb
 
 # nbdev housekeeping: notebooks -> latentseek/, and stripped notebook metadata
 export:

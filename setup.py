@@ -18,6 +18,7 @@ py_versions = '3.10 3.11 3.12 3.13'.split()
 requirements = shlex.split(cfg.get('requirements', ''))
 dev_requirements = shlex.split(cfg.get('dev_requirements', ''))
 vllm_requirements = shlex.split(cfg.get('vllm_requirements', ''))
+lm_eval_requirements = shlex.split(cfg.get('lm_eval_requirements', ''))
 min_python = cfg['min_python']
 lic = licenses[cfg['license'].lower()]
 
@@ -34,7 +35,7 @@ setuptools.setup(
     include_package_data=True,
     package_data={'latentseek': ['data/*.jsonl', 'data/*.yaml']},
     install_requires=requirements,
-    extras_require={'dev': dev_requirements, 'vllm': vllm_requirements},
+    extras_require={'dev': dev_requirements, 'vllm': vllm_requirements, 'lm-eval': lm_eval_requirements},
     dependency_links=cfg.get('dep_links', '').split(),
     python_requires='>=' + min_python,
     long_description=open('README.md', encoding='utf-8').read(),
