@@ -124,7 +124,7 @@ COMPAT = ('fixed', 'paper')  # 'fixed' corrects the paper code's quirks; 'paper'
 class RunSettings(Settings):
     "The run: model, data, prompts, method and reward, answer cap, batch, backend, seed and compat."
     model: str = setting('smollm2-135m-instruct')  # built-in name, hub id, local folder or .gguf file
-    dtype: str = setting('bfloat16', choices=('bfloat16', 'float32', 'float16'))  # weights and activations: bfloat16 | float32 | float16
+    dtype: str = setting('auto', choices=('auto', 'bfloat16', 'float32', 'float16'))  # weights and activations: auto | bfloat16 | float32 | float16; auto: bfloat16 on a GPU, on a CPU where it computes bf16 natively, else float32 (a run stores the dtype chosen)
     device: str = setting('auto', check=_device, volatile=True)  # 'auto' (cuda if available, else cpu), 'cpu', 'cuda', 'cuda:1', ...
     dataset: str = setting('demo', volatile=True)  # built-in name (demo, gsm8k, math500, aime2024), hub id, or a .jsonl/.json/.parquet file or folder
     prompt_idx: int = setting(0, choices=(0, 1))  # solver prompt: 0 = reason step by step, answer in \boxed{}; 1 = JSON with "final answer"
@@ -225,6 +225,16 @@ def answer_cap(self: Config) -> int:
     "Most new tokens of a solver answer: `max_new_tokens`, one more under `extra_token` (the paper code's loops)."
     return self.max_new_tokens + int(bool(self.resolved().extra_token))
 
+# %% ../nbs/00_config.ipynb #ff1a2cf4
+@patch
+def concrete(self: Config, dtype_of=None, # a loaded model (or handle, or torch.dtype) the run computes with: 'auto' becomes its dtype; None: `auto_dtype` of `device`
+            ) -> Config:
+    "A copy whose `dtype` is concrete: 'auto' replaced as above (itself when it is concrete already); raises `ValueError` for a device that is not available (`resolve_device`)."
+    if self.dtype != 'auto': return self
+    if dtype_of is not None: return self.replace(dtype=str(getattr(dtype_of, 'dtype', dtype_of)).removeprefix('torch.'))
+    from latentseek.models import auto_dtype  # torch: only when a run is built
+    return self.replace(dtype=auto_dtype(self.device)[0])
+
 # %% ../nbs/00_config.ipynb #a1036ac5
 def later_settings() -> dict:
     "{name: the value older code behaved as} for every setting declared with `later`."
@@ -258,7 +268,7 @@ def used_parts(self: Config) -> list[type[Settings]]:
 def result_settings(self: Config, prompt_set: PromptSet | None = None, # the texts to hash for `prompts` (a stored run's); None: read the file
                    ) -> dict:
     "The resolved settings that change a problem's result (see above), with the prompts file as the hash of its texts."
-    cfg = self.resolved()
+    cfg = self.concrete().resolved()  # a fingerprint is never of dtype='auto': it would mean another dtype on another machine
     d = {}
     for p in cfg.used_parts():
         for f in fields(p):

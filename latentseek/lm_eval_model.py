@@ -267,7 +267,8 @@ class LatentSeekLM(LM):
                  **model_args, # `Config` settings and `LMEvalSettings` by name (`model_settings`)
                 ):
         super().__init__()
-        self.cfg, self.opts = model_settings(model_args, batch_size, device)
+        cfg, self.opts = model_settings(model_args, batch_size, device)
+        self.cfg = cfg.concrete(engine.handle if engine is not None else None)  # dtype='auto' -> the dtype the run computes in, as stored and fingerprinted
         self.fixed_cap = 'max_new_tokens' in model_args  # --model_args' answer cap wins over the tasks' max_gen_toks
         why = gold_reader(self.cfg)
         if why: raise ValueError(why)

