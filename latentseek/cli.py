@@ -7,15 +7,14 @@ from __future__ import annotations
 import argparse, json, signal, sys, threading, time
 from dataclasses import fields
 from pathlib import Path
-from fastcore.docments import docments
+from typing import Collection
 from .config import Config, settings_parts
 from .answers import READERS
-from .data import Problem, load_problems
 from .kinds import KINDS
-from .report import add_report_parser, cmd_report
 
 # %% auto #0
-__all__ = ['add_config_flags', 'config_from_args', 'parser', 'cmd_eval', 'cmd_solve', 'cmd_regrade', 'main']
+__all__ = ['COMMANDS', 'SOLVE_SKIPS', 'add_config_flags', 'config_from_args', 'add_command', 'parser', 'run_notes', 'solve_table',
+           'cmd_eval', 'cmd_solve', 'cmd_regrade', 'cmd_report', 'main']
 
 # %% ../nbs/10_cli.ipynb #06725bd3
 def _kind(anno: str):
@@ -24,59 +23,131 @@ def _kind(anno: str):
 
 def _docs(part: type) -> dict:
     "The comment beside each field of `part` (empty where its source cannot be read, e.g. a class typed into a REPL)."
+    from fastcore.docments import docments  # 0.1 s of imports: only for the commands whose flags are settings
     try: return {k: v['docment'] or '' for k, v in docments(part, full=True).items()}
     except (OSError, TypeError): return {}
 
-def add_config_flags(parser: argparse.ArgumentParser):
-    "Add one flag per setting of every part of `Config`, a group per part, with the setting's comment as help and its default."
+def add_config_flags(parser: argparse.ArgumentParser, # the subcommand's parser
+                     skip: Collection[str] = (), # settings given no flag (they keep their defaults): their names, or a part's group name ('vllm')
+                    ):
+    "Add one flag per setting of every part of `Config`, a titled group per part, with the setting's comment as help and its default."
     for part in settings_parts():
-        group = parser.add_argument_group(part.__name__.removesuffix('Settings').lower() + ' settings', part.__doc__)
+        name = part.__name__.removesuffix('Settings').lower()
+        if name in skip: continue
+        group = parser.add_argument_group(name + ' settings', part.__doc__)
         docs = _docs(part)
         for f in fields(part):
+            if f.name in skip: continue
             kind, choices = _kind(str(f.type)), f.metadata.get('choices')
             flag, help = '--' + f.name.replace('_', '-'), f"{docs.get(f.name, '')} (default: {f.default})"
+            metavar = {int: 'N', float: 'X'}.get(kind)  # a short placeholder keeps each flag's help on its line
             if kind is bool: group.add_argument(flag, action=argparse.BooleanOptionalAction, default=f.default, help=help)
-            else: group.add_argument(flag, type=kind, default=f.default, choices=choices() if callable(choices) else choices, help=help)
+            else: group.add_argument(flag, type=kind, default=f.default, choices=choices() if callable(choices) else choices, metavar=None if choices else metavar, help=help)
 
 def config_from_args(args: argparse.Namespace) -> Config:
-    "The `Config` the parsed flags describe; raises `ValueError` on a bad value."
-    return Config(**{f.name: getattr(args, f.name) for part in settings_parts() for f in fields(part)})
+    "The `Config` the parsed flags describe (a setting without a flag at its default); raises `ValueError` on a bad value."
+    return Config(**{f.name: getattr(args, f.name) for part in settings_parts() for f in fields(part) if hasattr(args, f.name)})
 
-# %% ../nbs/10_cli.ipynb #1d0e4f96
-def parser() -> argparse.ArgumentParser:
-    "The `latentseek` argument parser."
-    p = argparse.ArgumentParser(prog='latentseek', description='LatentSeek: test-time policy gradient in latent space (Li et al. 2025).')
-    sub = p.add_subparsers(dest='command', required=True)
-    ev = sub.add_parser('eval', help='run a method over a dataset, one JSON line per problem, resumable')
-    add_config_flags(ev)
-    ev.add_argument('--start', type=int, default=0, help='first problem index, in source order (default: 0)')
-    ev.add_argument('--end', type=int, default=None, help='stop before this problem index (default: the end)')
-    ev.add_argument('--limit', type=int, default=None, help='most problems, after --start/--end (default: all)')
-    ev.add_argument('--kind', default=None, choices=tuple(KINDS), help="what the dataset holds, deciding prompt and judge (default: told by its name, else by its rows; 'math': any math set)")
-    ev.add_argument('--question-field', default=None, help="the rows' question field, any case (default: question or problem)")
-    ev.add_argument('--answer-field', default=None, help="the rows' answer field, any case (default: answer)")
-    ev.add_argument('--output-dir', default=None, help='run folder (results.jsonl, config.json); default runs/<dataset>-<method>-...')
-    ev.add_argument('--skip-long', action='store_true', help="run without (and name) the problems too long for the model's context; default: refuse the run")
-    ev.add_argument('--no-progress', action='store_true', help='no progress bar')
-    ev.add_argument('-v', '--verbose', action='store_true', help='log every round (rows, tokens, seconds)')
-    so = sub.add_parser('solve', help='solve one question and show the trace')
-    so.add_argument('question', help='the problem statement')
-    so.add_argument('--gold', default=None, help='gold answer (needed by --reward psrm and --method oracle; shows correctness)')
-    add_config_flags(so)
-    rg = sub.add_parser('regrade', help='re-judge stored answers (and re-read stored verifier verdicts) in results files')
-    rg.add_argument('paths', nargs='+', help='results.jsonl files or run folders')
-    rg.add_argument('--reader', default=None, choices=tuple(READERS), help="answer reader: ours, or paper (the original code's); default: the run's own. Another reader only counts: the file is not rewritten")
-    rg.add_argument('--drop-stale', action='store_true',
-                    help='remove records whose verifier verdicts read differently now; the next eval on the folder redoes them')
-    add_report_parser(sub)
-    bn = sub.add_parser('bench', help='benchmark the fast path (see the Benchmark chapter); `latentseek bench --help`', add_help=False)
-    bn.add_argument('rest', nargs=argparse.REMAINDER)
+# %% ../nbs/10_cli.ipynb #d6a86573
+COMMANDS = {  # subcommand -> its line in `latentseek --help`
+    'eval': 'run a method over a dataset, one JSON line per problem, resumable',
+    'solve': 'solve one question, showing each step as it comes, then a table of the steps',
+    'regrade': 're-judge stored answers (and re-read stored verifier verdicts) in results files',
+    'report': "tables and plots from run folders (the paper's Table 1, Figures 2 and 3)",
+    'bench': 'benchmark the fast path (see the Benchmark chapter); `latentseek bench --help`',
+}
+SOLVE_SKIPS = ('dataset', 'batch_size', 'backend', 'vllm')  # settings that mean nothing for one question: `solve` runs them at their defaults
+
+# %% ../nbs/10_cli.ipynb #4c04dee4
+def add_command(sub, # the `latentseek` parser's subparsers
+                name: str, # a key of COMMANDS
+               ) -> argparse.ArgumentParser:
+    "Add subcommand `name` and all its flags; those of eval and solve come from every registered component (which imports torch and transformers)."
+    if name == 'report':
+        from latentseek.report import add_report_parser  # pandas and torch: only when the command is report
+        return add_report_parser(sub)
+    if name == 'bench':
+        p = sub.add_parser('bench', help=COMMANDS['bench'], add_help=False)
+        p.add_argument('rest', nargs=argparse.REMAINDER)
+    elif name == 'eval':
+        p = sub.add_parser('eval', help=COMMANDS['eval'], usage='%(prog)s [options]', description='Run a method over a dataset, one JSON line per problem as it finishes; the same command again resumes a stopped run.')
+        g = p.add_argument_group('problems and output', 'Which problems of the dataset run, and where their results go.')
+        g.add_argument('--start', '--first-problem', dest='start', type=int, default=0, metavar='N',
+                       help='index of the first problem to run, in source order (default: 0); not --start-index, the first answer token whose latent LatentSeek optimises')
+        g.add_argument('--end', type=int, default=None, metavar='N', help='stop before this problem index (default: the end)')
+        g.add_argument('--limit', type=int, default=None, metavar='N', help='most problems, after --start/--end (default: all)')
+        g.add_argument('--kind', default=None, choices=tuple(KINDS), help="what the dataset holds, deciding prompt and judge (default: told by its name, else by its rows; 'math': any math set)")
+        g.add_argument('--question-field', default=None, help="the rows' question field, any case (default: question or problem)")
+        g.add_argument('--answer-field', default=None, help="the rows' answer field, any case (default: answer)")
+        g.add_argument('--output-dir', default=None, help='run folder (results.jsonl, config.json); default runs/<dataset>-<method>-...')
+        g.add_argument('--skip-long', action='store_true', help="run without (and name) the problems too long for the model's context; default: refuse the run")
+        g.add_argument('--no-progress', action='store_true', help='no progress bar')
+        g.add_argument('-v', '--verbose', action='store_true', help='log every round (rows, tokens, seconds)')
+        add_config_flags(p)
+    elif name == 'solve':
+        p = sub.add_parser('solve', help=COMMANDS['solve'], usage='%(prog)s QUESTION [--gold ANSWER] [--kind KIND] [options]',
+                           description='Solve one question, showing each step as it comes, then a table of the steps. The settings of datasets, batches and backends do not apply: it runs on our engine.')
+        p.add_argument('question', help='the problem statement')
+        g = p.add_argument_group('the question')
+        g.add_argument('--gold', default=None, metavar='ANSWER', help='gold answer (needed by --reward psrm and --method oracle; shows correctness)')
+        g.add_argument('--kind', default='gsm8k', choices=tuple(KINDS), help="what the question is, deciding prompt and judge (default: gsm8k; 'math': any math question)")
+        add_config_flags(p, skip=SOLVE_SKIPS)
+    else:
+        p = sub.add_parser('regrade', help=COMMANDS['regrade'])
+        p.add_argument('paths', nargs='+', help='results.jsonl files or run folders')
+        p.add_argument('--reader', default=None, choices=tuple(READERS), help="answer reader: ours, or paper (the original code's); default: the run's own. Another reader only counts: the file is not rewritten")
+        p.add_argument('--drop-stale', action='store_true', help='remove records whose verifier verdicts read differently now; the next eval on the folder redoes them')
     return p
 
-# %% ../nbs/10_cli.ipynb #5d97d986
+# %% ../nbs/10_cli.ipynb #9959cc3f
+def parser(command: str | None = None, # build only this subcommand's flags ('' none, as `latentseek --help` needs); None: every subcommand's
+          ) -> argparse.ArgumentParser:
+    "The `latentseek` argument parser; a subcommand not built is listed with its help all the same, so `latentseek --help` imports no torch."
+    p = argparse.ArgumentParser(prog='latentseek', description='LatentSeek: test-time policy gradient in latent space (Li et al. 2025).')
+    sub = p.add_subparsers(dest='command', required=True, metavar='COMMAND')
+    for name, help in COMMANDS.items():
+        if command is None or command == name: add_command(sub, name)
+        else: sub.add_parser(name, help=help, add_help=False)
+    return p
+
+# %% ../nbs/10_cli.ipynb #de0e5dd7
+def run_notes(cfg: Config, # the run's settings as given (`dtype` may be 'auto')
+             ) -> tuple[Config, str]:
+    "(the run's `Config` made concrete, the header line that says so): the dtype and why, and the verifiers' answer cap where it is not the solver's. Raises `ValueError` for a device that is not available."
+    from latentseek.models import auto_dtype
+    from latentseek.seek import get_method
+    run = cfg.concrete()
+    why = f"auto: {auto_dtype(cfg.device)[1]}" if cfg.dtype == 'auto' else 'as --dtype asked'
+    notes = [f"dtype {run.dtype} ({why})"]
+    r = run.resolved()
+    if get_method(r.method).reward_name(r) == 'self' and r.verifier_max_new_tokens != r.max_new_tokens:
+        notes.append(f"verifiers answer in up to {r.verifier_max_new_tokens} tokens (--verifier-max-new-tokens), the solver in up to {r.max_new_tokens} (--max-new-tokens)")
+    return run, '; '.join(notes)
+
+# %% ../nbs/10_cli.ipynb #bc4e4085
+def solve_table(trace: list, # a `SeekResult`'s iterates, in order
+                final, # the iterate the method returned
+                kind: str, # the question's kind (a key of KINDS)
+                gold: str | None, # the gold answer, or None (no correct column)
+                prompt_idx: int = 0, # the solver prompt, which decides how answers are read
+               ) -> str:
+    "The steps of a `solve` as an aligned table: step, reward, tokens, answer, correct (with a gold answer), the returned one marked."
+    from latentseek.answers import extract_answer, judge
+    rows = [['step', 'reward', 'tokens', 'answer'] + (['correct'] if gold is not None else [])]
+    for it in trace:
+        reward = '' if it.reward is None else f'{it.reward:.2f}'
+        answer = extract_answer(it.text, kind, prompt_idx)
+        row = [str(it.step), reward, str(it.tokens), repr(answer)[:40]]
+        if gold is not None: row.append(str(judge(it.text, gold, kind, prompt_idx)))
+        rows.append(row + (['<- returned'] if it is final else []))
+    widths = [max(len(r[i]) for r in rows if i < len(r)) for i in range(len(rows[0]))]
+    return '\n'.join('  '.join(c.ljust(w) for c, w in zip(r, widths + [0])).rstrip() for r in rows)
+
+# %% ../nbs/10_cli.ipynb #d140cf5c
 def cmd_eval(args) -> dict:
     from latentseek.evaluate import evaluate, default_run_dir, format_summary
-    cfg = config_from_args(args)
+    from latentseek.data import load_problems
+    cfg, notes = run_notes(config_from_args(args))  # the dtype made concrete before the run folder is named
     problems = load_problems(cfg.dataset, dataset=args.kind, start=args.start, end=args.end, limit=args.limit,
                              question_field=args.question_field, answer_field=args.answer_field)
     run_dir = Path(args.output_dir) if args.output_dir else default_run_dir(cfg, kind=problems[0].dataset if problems else None)
@@ -87,8 +158,10 @@ def cmd_eval(args) -> dict:
         from transformers.utils import logging as hf_logging
         hf_logging.disable_progress_bar()
     launch = f", {w.world} processes" if w.world > 1 else ''
-    if w.main: print(f"latentseek eval: {len(problems)} problems from {cfg.dataset}, {get_method(cfg.method).label(cfg.to_dict())}, "
-                     f"model {cfg.model}{launch}, results in {run_dir}", flush=True)
+    if w.main:
+        print(f"latentseek eval: {len(problems)} problems from {cfg.dataset}, {get_method(cfg.method).label(cfg.to_dict())}, "
+              f"model {cfg.model}{launch}, results in {run_dir}", flush=True)
+        print(f"  {notes}", flush=True)
     t0 = time.time()
     summary = evaluate(cfg, problems, run_dir, progress=not args.no_progress, skip_long=args.skip_long)
     if w.main:
@@ -100,21 +173,26 @@ def cmd_solve(args):
     from latentseek.evaluate import set_seed
     from latentseek.models import load_model
     from latentseek.backend import make_backend
-    from latentseek.seek import Seeker
-    from latentseek.prompts import dataset_kind
+    from latentseek.seek import Seeker, get_method
+    from latentseek.data import Problem
     from latentseek.answers import extract_answer, judge
-    cfg = config_from_args(args)
-    kind = dataset_kind(cfg.dataset)
+    cfg, notes = run_notes(config_from_args(args))
+    kind = args.kind
     problem = Problem('cli-0', args.question, args.gold, kind, 'cli', 0)
+    print(f"latentseek solve: {get_method(cfg.method).label(cfg.to_dict())}, model {cfg.model}, kind {kind}", flush=True)
+    print(f"  {notes}", flush=True)
     set_seed(cfg.seed)
     model, tok = load_model(cfg.model, cfg.dtype, cfg.device)
     engine = make_backend(cfg, model, tok)
-    r = Seeker(engine, None, cfg).run([problem])[0]  # None: the method's own reward, built from cfg
-    for it in r.trace:
-        ok = '' if args.gold is None else f", correct={judge(it.text, args.gold, kind, cfg.prompt_idx)}"
-        print(f"--- step {it.step}: reward={it.reward}, tokens={it.tokens}, answer={extract_answer(it.text, kind, cfg.prompt_idx)!r}{ok}")
-        print(it.text)
+    def show(p, iterates):  # each answer as its round ends
+        for it in iterates:
+            reward = '' if it.reward is None else f"reward={it.reward}, "
+            ok = '' if args.gold is None else f", correct={judge(it.text, args.gold, kind, cfg.prompt_idx)}"
+            print(f"--- step {it.step}: {reward}tokens={it.tokens}, answer={extract_answer(it.text, kind, cfg.prompt_idx)!r}{ok}")
+            print(it.text, flush=True)
+    r = Seeker(engine, None, cfg).run([problem], on_round=show)[0]  # None: the method's own reward, built from cfg
     print(f"=== stopped: {r.stopped}; returned step {r.final.step}; answer: {extract_answer(r.final.text, kind, cfg.prompt_idx)!r}")
+    print(solve_table(r.trace, r.final, kind, args.gold, cfg.prompt_idx))
     return r
 
 def cmd_regrade(args):
@@ -128,6 +206,10 @@ def cmd_regrade(args):
             print(f"{path}: {c['records']} records, {c['iterates']} answers, final right {c['final_correct']}; verdicts changed {c['changed']} (final {c['final_changed']}), "
                   f"answers read differently {c['answers_changed']}, records with re-read verifier verdicts {c['stale']} (dropped {c['dropped']})")
 
+def cmd_report(args):
+    from latentseek.report import cmd_report
+    return cmd_report(args)
+
 def _terminated(signum, frame):
     "SIGTERM handler: unwind like Ctrl-C, so that run folders are closed (lock released, a folder without records removed)."
     raise KeyboardInterrupt('SIGTERM')
@@ -138,7 +220,8 @@ def main(argv: list[str] | None = None):
     if argv[:1] == ['bench']:  # the benchmark has its own parser
         from latentseek.bench import main as bench_main
         return bench_main(argv[1:])
-    args = parser().parse_args(argv)
+    command = argv[0] if argv and argv[0] in COMMANDS else ''  # only the chosen command's flags are built (`latentseek --help`: none)
+    args = parser(command).parse_args(argv)
     if getattr(args, 'verbose', False):
         import logging
         logging.basicConfig(format='%(asctime)s %(name)s %(message)s', level=logging.WARNING)

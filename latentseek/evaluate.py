@@ -19,7 +19,7 @@ from .parallel import Workers, workers
 from .records import ResultsFile, mean, read_run, to_record
 
 # %% auto #0
-__all__ = ['summarize', 'format_summary', 'context_length', 'overlong', 'set_seed', 'default_run_dir', 'evaluate']
+__all__ = ['summarize', 'format_summary', 'context_length', 'overlong', 'RunProgress', 'set_seed', 'default_run_dir', 'evaluate']
 
 # %% ../nbs/09_evaluate.ipynb #5f4cebcb
 def _iterative(name: str) -> bool:
@@ -92,6 +92,48 @@ def _fitting(problems: list[Problem], seeker: Seeker, limit: int | None, skip: b
     skipped = {p.id for p, _ in long}
     return [p for p in problems if p.id not in skipped]
 
+# %% ../nbs/09_evaluate.ipynb #db0e6fc0
+class RunProgress:
+    "A run's progress bar: finished problems on the bar; rounds, tokens, the rewards in flight and the accuracies so far in its postfix."
+    def __init__(self, bar, # a tqdm bar over the run's problems
+                 threshold: float | None = None, # count the problems in flight whose latest reward is above it (LatentSeek's tau); None: no count
+                ):
+        self.bar = bar
+        self.threshold = threshold
+        self.rounds = 0  # rounds ended, all problems together
+        self.tokens = 0  # tokens generated: solver answers and verifier answers
+        self.rewards = {}  # problem id -> the best reward of its latest round, while it runs
+        self.accuracy = {}  # 'cot', 'final' -> accuracy so far (%)
+
+    def round(self, problem: Problem, # the problem whose round ended
+              iterates: list, # the `Iterate`s its round added
+             ):
+        "Count a round (`Seeker.run`'s `on_round`) and show it."
+        self.rounds += 1
+        self.tokens += sum(it.new_tokens + (it.reward_details.get('verifier_tokens') or 0) for it in iterates)
+        rewards = [it.reward for it in iterates if it.reward is not None]
+        if rewards: self.rewards[problem.id] = max(rewards)
+        self.show()
+
+    def finished(self, problem: Problem, # the problem that finished
+                 summary: dict, # `summarize` of the records so far
+                 n: int = 1, # how far the bar moves (a launch: every process's new records)
+                ):
+        "Move the bar for a finished problem and show the accuracies so far."
+        self.rewards.pop(problem.id, None)
+        self.accuracy = {k: summary[f'{k}_accuracy'] for k in ('cot', 'final') if summary.get(f'{k}_accuracy') is not None}
+        self.bar.update(n)
+        self.show()
+
+    def postfix(self) -> dict:
+        "What the bar shows beside the count."
+        d = {'rounds': self.rounds, 'tokens': tqdm.format_sizeof(self.tokens)}
+        if self.rewards: d['reward'] = f'{sum(self.rewards.values()) / len(self.rewards):.2f}'
+        if self.rewards and self.threshold is not None: d['over_tau'] = f'{sum(r > self.threshold for r in self.rewards.values())}/{len(self.rewards)}'
+        return {**d, **{k: f'{v:.1f}' for k, v in self.accuracy.items()}}
+
+    def show(self): self.bar.set_postfix(self.postfix(), refresh=True)
+
 # %% ../nbs/09_evaluate.ipynb #5b9300e2
 def set_seed(seed: int):
     "Seed python, numpy and torch (all devices); 0 is a seed like any other."
@@ -112,7 +154,7 @@ def default_run_dir(cfg: Config, # the run's settings
 def evaluate(cfg: Config, # what to run
              problems: list[Problem] | None = None, # default: load_problems(cfg.dataset)
              run_dir: str | Path | None = None, # default: `default_run_dir(cfg, kind=<the problems' kind>)`
-             model=None, tokenizer=None, # default: load_model(cfg.model, cfg.dtype, cfg.device)
+             model=None, tokenizer=None, # default: load_model(cfg.model, cfg.dtype, cfg.device); a model given decides `dtype='auto'`
              backend=None, # a built `TokenBackend` to generate on (e.g. one vLLM engine kept across calls); default `make_backend(cfg, model, tokenizer)`
              progress: bool = True, # show a progress bar
              skip_long: bool = False, # leave out (and name) the problems too long for the model's context (`overlong`) instead of refusing the run
@@ -123,7 +165,7 @@ def evaluate(cfg: Config, # what to run
     records in `run_dir` that belong to other problems or settings (`ResultsFile.check`) or for problems too long for
     the model's context without `skip_long` (`overlong`, before anything runs), and `RunLocked` while another
     command writes to `run_dir`."""
-    cfg = cfg.validate()
+    cfg = cfg.validate().concrete(getattr(backend, 'handle', None) or model)  # dtype='auto' -> the dtype the run computes in, as stored and fingerprinted
     problems = problems if problems is not None else load_problems(cfg.dataset)
     if len({p.id for p in problems}) != len(problems): raise ValueError('problem ids are not unique')
     method = get_method(cfg.method)
@@ -158,12 +200,11 @@ def evaluate(cfg: Config, # what to run
         if todo:
             done = sum(p.id in out.done_ids for p in problems)
             bar = tqdm(total=len(problems), initial=done, disable=not progress or not w.main, desc=f'{cfg.method} {out.dir.name}')
+            shown = RunProgress(bar, cfg.threshold if method.iterative else None)
             def write(r: SeekResult):
                 out.append(to_record(r, cfg, out.prompt_set))
-                bar.update(1 if w.world == 1 else out.on_disk() - bar.n)  # a launch: every process's records
-                s = summarize(out.records)
-                bar.set_postfix({k: f'{s[k]:.1f}' for k in ('cot_accuracy', 'final_accuracy') if s.get(k) is not None})
-            seeker.run(todo, on_result=write)
+                shown.finished(r.problem, summarize(out.records), 1 if w.world == 1 else out.on_disk() - bar.n)  # a launch: every process's records
+            seeker.run(todo, on_result=write, on_round=shown.round)
             bar.close()
         w.wait()  # the whole launch is done: the summary reads every process's records
         records = read_run(out.dir)[0] if w.world > 1 else out.records

@@ -210,6 +210,7 @@ class Episode:
     checked: list = field(default_factory=list)  # their generations, None until decoded
     result: RewardResult | None = None  # this round's rewards, once known
     round: int = 0  # rounds ended
+    shown: int = 0  # iterates of its trace handed to `run`'s `on_round` so far
 
     @property
     def problem(self) -> Problem: return self.method.problem
@@ -261,6 +262,7 @@ def _setup(self: Seeker, problems: list[Problem]) -> Scheduler:
 @patch
 def run(self: Seeker, problems: Iterable[Problem], # problems to solve, in order
         on_result: Callable[[SeekResult], None] | None = None, # called as soon as each problem finishes
+        on_round: Callable[[Problem, list[Iterate]], None] | None = None, # called as each problem's round ends, with the iterates it added (a progress bar, `solve`'s steps)
        ) -> list[SeekResult]:
     "Solve every problem, `batch_size` at a time; results come back in the order problems finish. Raises `ValueError` when the reward needs gold answers that are missing."
     todo, results = deque(problems), []
@@ -279,6 +281,9 @@ def run(self: Seeker, problems: Iterable[Problem], # problems to solve, in order
             sched.add(more)
             if ep.result is not None or (role == 'answer' and self.reward is None and None not in ep.answers): ended.append(ep)
         for ep, more in self._advance(ended):
+            if on_round is not None:
+                on_round(ep.problem, ep.method.trace[ep.shown:])
+                ep.shown = len(ep.method.trace)
             if more: sched.add(self._tagged(ep, more))
             else: results.append(self._finish(ep, sched, on_result))
     return results
