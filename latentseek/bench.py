@@ -8,23 +8,24 @@ import argparse, json, os, platform, resource, subprocess, sys, tempfile, time
 from pathlib import Path
 import pandas as pd
 import torch
-from .config import BACKENDS, Config, registered
+from .config import BACKENDS, METHODS, Config, registered
 from .data import Problem, load_problems, find_data_dir
 from .prompts import chat_ids, solver_messages
 from .models import can_prepack, load_model, resolve_device
 from .generation import Engine, reference_generate
 from .backend import make_backend
 from .reward import make_reward
-from .seek import Seeker
+from .seek import Seeker, get_method
 from .methods.latentseek import reference_latent_seek
 from .testing import quiet_hf, tiny_tokenizer
 
 # %% auto #0
-__all__ = ['BACKEND_SETTINGS', 'QWEN_SHAPES', 'memory_bandwidth', 'weight_bytes_per_token', 'decode_speed', 'cot_speedup',
-           'latentseek_speedup', 'bf16_agreement', 'throughput_once', 'throughput_in_process', 'eval_throughput',
-           'backend_comparison', 'run_backend_comparison', 'backends_markdown', 'profile_decode', 'random_model',
-           'seek_throughput', 'cpu_model', 'machine', 'run_benchmark', 'report_markdown', 'plot_decode', 'main',
-           'targets']
+__all__ = ['BACKEND_SETTINGS', 'COMPARED_SETTINGS', 'QWEN_SHAPES', 'memory_bandwidth', 'weight_bytes_per_token', 'decode_speed',
+           'cot_speedup', 'latentseek_speedup', 'bf16_agreement', 'throughput_once', 'throughput_in_process',
+           'eval_throughput', 'backend_comparison', 'run_backend_comparison', 'backends_markdown', 'compared_methods',
+           'refusal', 'methods_comparison', 'run_methods_comparison', 'methods_markdown', 'profile_decode',
+           'random_model', 'seek_throughput', 'cpu_model', 'machine', 'run_benchmark', 'report_markdown', 'plot_decode',
+           'main', 'targets']
 
 # %% ../nbs/12_bench.ipynb #a6e04879
 def memory_bandwidth(device='cpu', gib: float = 1.0, repeats: int = 5) -> float:
@@ -149,6 +150,13 @@ def eval_throughput(cfg: Config, dataset: str, limit: int, batch_sizes=(1, 4, 8,
     "`throughput_once` for each batch size, each in its own process."
     return [throughput_in_process(Config(**{**cfg.to_dict(), 'batch_size': b}), dataset, limit) for b in batch_sizes]
 
+# %% ../nbs/12_bench.ipynb #b5b265c9
+def _row_md(rows, cols):
+    "A Markdown table of `rows` (dicts) in the columns `cols`; floats to 3 significant digits, a missing value blank."
+    head = '| ' + ' | '.join(cols) + ' |\n|' + '---|' * len(cols) + '\n'
+    fmt = lambda v: f'{v:.3g}' if isinstance(v, float) else str(v)
+    return head + ''.join('| ' + ' | '.join(fmt(r.get(c, '')) for c in cols) + ' |\n' for r in rows)
+
 # %% ../nbs/12_bench.ipynb #b0c1d2e4
 def backend_comparison(cfg: Config, # method and settings (backend and dtype are set per run)
                        dataset: str, limit: int, # the problems: the first `limit` of `dataset`
@@ -196,6 +204,92 @@ def backends_markdown(res: dict) -> str:
             f"and, for hf, its KV cache; vLLM's engine with its own weights and KV cache runs in other processes, not counted).\n\n")
     return head + _row_md(res['rows'], ['backend', 'dtype', 'problems_per_hour', 'seconds', 'startup_s', 'same_finals_as_hf', 'final_accuracy',
                                         'mean_iterations', 'peak_memory_gb'])
+
+# %% ../nbs/12_bench.ipynb #3664c70d
+COMPARED_SETTINGS = {  # label -> settings beyond the method's defaults in the every-method comparison (a label that is not a method name names it)
+    'bon': dict(n_samples=3, temperature=0.7),
+    'sc': dict(n_samples=3, temperature=0.7),
+    'oracle': dict(n_samples=3, temperature=0.7),
+    'latentseek': dict(reward='psrm', max_steps=3),
+    'latentseek-self': dict(method='latentseek', reward='self', max_steps=3),
+    'ltpo': dict(ltpo_steps=3),
+}
+
+def compared_methods() -> dict[str, dict]:
+    "Label -> settings of every method the comparison runs: each name in `METHODS` with its `COMPARED_SETTINGS`, then the labels that are not method names (LatentSeek with the self-reward)."
+    rows = {name: {'method': name, **COMPARED_SETTINGS.get(name, {})} for name in METHODS}
+    rows.update({label: dict(s) for label, s in COMPARED_SETTINGS.items() if label not in METHODS})
+    return rows
+
+# %% ../nbs/12_bench.ipynb #894607fa
+def refusal(err: Exception, # the `RuntimeError` of `throughput_in_process`, the worker's stderr in its message
+           ) -> str:
+    "The last non-empty line of a failed worker's message (its exception), at most 300 characters."
+    lines = [l.strip() for l in str(err).splitlines() if l.strip()]
+    return lines[-1][:300] if lines else type(err).__name__
+
+# %% ../nbs/12_bench.ipynb #5de37f22
+def methods_comparison(cfg: Config, # shared settings: model, dtype, batch size, answer cap (method and backend are set per row)
+                       dataset: str, limit: int, # the problems: the first `limit` of `dataset`
+                       methods: dict[str, dict], # label -> settings, as `compared_methods()` gives
+                       backends=('hf', 'vllm'),
+                      ) -> list[dict]:
+    "`throughput_once` for every method on every backend, each in its own process; rows add `method` (the label), `sampled`, `same_finals_as_hf` (None for a sampled method: each backend draws its own random numbers) and `refused` (the backend's reason, or None)."
+    rows = []
+    for label, settings in methods.items():
+        c = cfg.replace(**settings)
+        sampled = get_method(c.method).sampled
+        runs = []
+        for b in backends:
+            try: r = {**throughput_in_process(c.replace(backend=b), dataset, limit), 'refused': None}
+            except RuntimeError as e: r = {'backend': b, 'dtype': c.dtype, 'problems': limit, 'finals': {}, 'refused': refusal(e)}
+            runs.append({'method': label, 'sampled': sampled, **r})
+        ref = next((r['finals'] for r in runs if r['backend'] == 'hf' and not r['refused']), None)
+        for r in runs:
+            finals = r.pop('finals')
+            r['same_finals_as_hf'] = None if ref is None or sampled or r['refused'] else sum(finals.get(k) == v for k, v in ref.items())
+        rows += runs
+    return rows
+
+# %% ../nbs/12_bench.ipynb #898c3dc9
+def run_methods_comparison(out: str | Path, # folder for methods.json and methods.md
+                           model: str = 'smollm2-135m-instruct', data: str | None = None, # GSM8K test.jsonl; default find_data_dir()
+                           problems: int = 4, batch_size: int = 4, backends=('hf', 'vllm'), dtype: str = 'float32',
+                           labels: tuple | None = None, # labels of `compared_methods()` to run; None: all
+                           max_new_tokens: int = 192, # answer cap of every run (the verifiers keep theirs)
+                           device: str = 'cpu',
+                          ) -> dict:
+    "`methods_comparison` on the first GSM8K problems; writes `methods.json` and `methods.md` into `out`; raises `ValueError` for an unknown label."
+    methods = compared_methods()
+    unknown = sorted(set(labels or ()) - set(methods))
+    if unknown: raise ValueError(f"unknown methods {unknown}: use labels of {list(methods)}")
+    methods = {k: v for k, v in methods.items() if labels is None or k in labels}
+    found = find_data_dir()
+    data = data or (str(found / 'gsm8k' / 'test.jsonl') if found else None)
+    if data is None: raise FileNotFoundError('no GSM8K data: pass data= (--data) or set LATENTSEEK_DATA')
+    cfg = Config(model=model, device=device, dtype=dtype, batch_size=batch_size, max_new_tokens=max_new_tokens, vllm_max_model_len=4096)
+    env = {k: v for k, v in os.environ.items() if k.startswith('VLLM_CPU_')}
+    res = {'machine': machine(), 'model': model, 'data': Path(data).name, 'problems': problems, 'batch_size': batch_size, 'dtype': dtype,
+           'max_new_tokens': max_new_tokens, 'methods': methods, 'vllm_env': env,
+           'rows': methods_comparison(cfg, data, problems, methods, backends)}
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / 'methods.json').write_text(json.dumps(res, indent=1))
+    (out / 'methods.md').write_text(methods_markdown(res))
+    return res
+
+# %% ../nbs/12_bench.ipynb #9cc31b0b
+def methods_markdown(res: dict) -> str:
+    "The every-method comparison as a Markdown table, with what was run."
+    m = res['machine']
+    head = (f"{res['model']} ({res['dtype']}), first {res['problems']} problems of {res['data']}, batch size {res['batch_size']}, answer cap "
+            f"{res['max_new_tokens']} tokens; {m.get('gpu', m.get('cpu', '') + ', ' + str(m['cpus']) + ' CPUs')}, torch {m['torch']}; "
+            f"vLLM CPU settings {res['vllm_env'] or 'default'}. problems_per_hour excludes start-up (startup_s). same_finals_as_hf counts final "
+            f"answers equal to the HF backend's; a sampled method (-) draws other random numbers on each backend. Settings per method: "
+            f"{ {k: {n: v for n, v in s.items() if n != 'method'} for k, s in res['methods'].items() if len(s) > 1} }.\n\n")
+    rows = [{**r, 'same_finals_as_hf': '-' if r['sampled'] and not r['refused'] else r['same_finals_as_hf']} for r in res['rows']]
+    return head + _row_md(rows, ['method', 'backend', 'problems_per_hour', 'seconds', 'startup_s', 'same_finals_as_hf', 'final_accuracy',
+                                 'mean_iterations', 'refused'])
 
 # %% ../nbs/12_bench.ipynb #d035b285
 def profile_decode(engine: Engine, prompt: list[int], batch: int = 1, tokens: int = 16, top: int = 12) -> list[dict]:
@@ -257,11 +351,6 @@ def seek_throughput(model, # a (random) model on its device
             'peak_memory_gb': _peak_memory_gb(device)}
 
 # %% ../nbs/12_bench.ipynb #c86cb221
-def _row_md(rows, cols):
-    head = '| ' + ' | '.join(cols) + ' |\n|' + '---|' * len(cols) + '\n'
-    fmt = lambda v: f'{v:.3g}' if isinstance(v, float) else str(v)
-    return head + ''.join('| ' + ' | '.join(fmt(r.get(c, '')) for c in cols) + ' |\n' for r in rows)
-
 def cpu_model() -> str:
     "The CPU's model name (Linux: /proc/cpuinfo), else what `platform` knows."
     try: return next(l.split(':', 1)[1].strip() for l in open('/proc/cpuinfo') if l.startswith('model name'))
@@ -411,6 +500,9 @@ def main(argv=None):
     ap.add_argument('--backend-model', default='qwen2.5-coder-1.5b-instruct', help='model of the backend comparison')
     ap.add_argument('--backend-problems', type=int, default=8, help='GSM8K problems of the backend comparison')
     ap.add_argument('--backend-dtypes', default='float32,bfloat16', help='dtypes of the backend comparison')
+    ap.add_argument('--methods', default=None, help="instead of the LatentSeek-PSRM comparison: every method on --backends ('all', or labels of compared_methods(), comma-separated); writes methods.json, methods.md in --out")
+    ap.add_argument('--methods-model', default='smollm2-135m-instruct', help='model of the every-method comparison (fp32)')
+    ap.add_argument('--methods-problems', type=int, default=4, help='GSM8K problems of the every-method comparison')
     ap.add_argument('--throughput', default=None, help=argparse.SUPPRESS)
     ap.add_argument('--dataset-path', default=None, help=argparse.SUPPRESS)
     ap.add_argument('--limit', type=int, default=16, help=argparse.SUPPRESS)
@@ -421,6 +513,11 @@ def main(argv=None):
         print(json.dumps(throughput_once(cfg, load_problems(a.dataset_path, limit=a.limit))))
         return
     ints = lambda s: tuple(int(x) for x in s.split(',') if x)
+    if a.backends and a.methods:
+        labels = None if a.methods == 'all' else tuple(a.methods.split(','))
+        res = run_methods_comparison(a.out, a.methods_model, a.data, a.methods_problems, backends=tuple(a.backends.split(',')), labels=labels, device=a.device)
+        print(methods_markdown(res))
+        return
     if a.backends:
         res = run_backend_comparison(a.out, a.backend_model, a.data, a.backend_problems, backends=tuple(a.backends.split(',')),
                                      dtypes=tuple(a.backend_dtypes.split(',')), device=a.device)
