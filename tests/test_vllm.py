@@ -213,6 +213,8 @@ def test_accelerate_launch_two_processes_one_engine_each_gives_the_one_process_r
                          capture_output=True, text=True, timeout=900)
     assert two.returncode == 0, two.stderr[-4000:]
     assert ', 2 processes, ' in two.stdout
+    logs = two.stdout + two.stderr
+    assert 'core ids=[0]' in logs and 'core ids=[1]' in logs  # vLLM's binding log: each engine on a core of its own
     assert [p.name for p in shard_paths(tmp_path / 'two')] == ['results.0-of-2.jsonl', 'results.1-of-2.jsonl']
     trace = lambda run: {r['id']: [(it['text'], it['reward'], it['tokens']) for it in r['trace']] for r in read_run(tmp_path / run)[0]}
     assert trace('two') == trace('one') and len(trace('one')) == 4
