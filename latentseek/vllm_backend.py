@@ -5,6 +5,8 @@
 # %% ../nbs/06a_vllm.ipynb #v1000003
 from __future__ import annotations
 import importlib, os
+from contextlib import contextmanager
+from typing import Mapping
 from dataclasses import dataclass
 import torch
 from fastcore.basics import patch
@@ -13,8 +15,9 @@ from .handle import ModelHandle, stop_token_ids
 from .config import METHODS, Settings, setting, count, fraction, registered
 
 # %% auto #0
-__all__ = ['VLLM_INSTALL', 'BIAS_KEY', 'ROW_BIAS', 'install_hint', 'vllm_missing', 'sampling_kwargs', 'generation_of',
-           'prefill_latents', 'VLLMSettings', 'logit_bias', 'prompt_of', 'engine_args', 'VLLMBackend']
+__all__ = ['VLLM_INSTALL', 'BIAS_KEY', 'ROW_BIAS', 'LAUNCH_VARS', 'install_hint', 'vllm_missing', 'sampling_kwargs',
+           'generation_of', 'prefill_latents', 'VLLMSettings', 'logit_bias', 'prompt_of', 'engine_args', 'engine_env',
+           'environ_set', 'VLLMBackend']
 
 # %% ../nbs/06a_vllm.ipynb #v1000008
 VLLM_INSTALL = {
@@ -119,6 +122,55 @@ def engine_args(cfg, # the run's `Config` (dtype, seed, vllm_* fields)
     if cfg.vllm_max_model_len is not None: kw['max_model_len'] = cfg.vllm_max_model_len
     return kw
 
+# %% ../nbs/06a_vllm.ipynb #b3c3f7dd
+LAUNCH_VARS = ('RANK', 'WORLD_SIZE', 'LOCAL_RANK', 'LOCAL_WORLD_SIZE', 'GROUP_RANK', 'GROUP_WORLD_SIZE', 'ROLE_RANK',
+               'ROLE_WORLD_SIZE', 'ROLE_NAME', 'MASTER_ADDR', 'MASTER_PORT')  # what torchrun (and so accelerate) sets for a launch
+
+def engine_env(environ: Mapping[str, str], # this process's environment (`os.environ`)
+               cpu: bool, # the engine runs on CPU (else on CUDA GPUs)
+               cores: list[int], # the CPUs this process may use (`os.sched_getaffinity(0)`)
+               gpus: int = 0, # GPUs torch sees when CUDA_VISIBLE_DEVICES is unset
+               tp: int = 1, # `vllm_tensor_parallel_size`: GPUs one engine takes
+              ) -> dict[str, str | None]:
+    "Variables to set (None: remove) while this process starts its vLLM engine: {} outside a launch; in one, the launcher's variables removed and this local rank's GPUs (CUDA_VISIBLE_DEVICES) or cores (VLLM_CPU_OMP_THREADS_BIND). Raises `ValueError` when the launch has more processes than GPUs (or cores) to share."
+    world = int(environ.get('LOCAL_WORLD_SIZE', environ.get('WORLD_SIZE', '1')))
+    if int(environ.get('WORLD_SIZE', '1')) <= 1: return {}
+    rank = int(environ.get('LOCAL_RANK', environ.get('RANK', '0')))
+    out = {k: None for k in LAUNCH_VARS if k in environ}
+    if not cpu:
+        visible = environ['CUDA_VISIBLE_DEVICES'].split(',') if environ.get('CUDA_VISIBLE_DEVICES') else [str(g) for g in range(gpus)]
+        mine = visible[rank * tp:(rank + 1) * tp]
+        if len(mine) < tp: raise ValueError(f"{world} processes with vllm_tensor_parallel_size={tp} need {world * tp} GPUs; {len(visible)} are visible")
+        out['CUDA_VISIBLE_DEVICES'] = ','.join(mine)
+        return out
+    bind = environ.get('VLLM_CPU_OMP_THREADS_BIND', 'auto')
+    if '|' in bind:
+        lists = bind.split('|')
+        if len(lists) != world: raise ValueError(f"VLLM_CPU_OMP_THREADS_BIND={bind!r} has {len(lists)} core lists for {world} processes: give one per process")
+        out['VLLM_CPU_OMP_THREADS_BIND'] = lists[rank]
+    elif bind == 'auto':
+        cores = sorted(cores)
+        if world > len(cores): raise ValueError(f"{world} processes share {len(cores)} CPU cores: launch at most {len(cores)} (each vLLM engine needs a core)")
+        mine = cores[rank * len(cores) // world:(rank + 1) * len(cores) // world]
+        out['VLLM_CPU_OMP_THREADS_BIND'] = f'{mine[0]}-{mine[-1]}' if mine == list(range(mine[0], mine[-1] + 1)) else ','.join(map(str, mine))
+    return out
+
+# %% ../nbs/06a_vllm.ipynb #d6549205
+@contextmanager
+def environ_set(changes: dict[str, str | None], # variable -> value, or None to remove it
+               ):
+    "`os.environ` with `changes` inside the block, as it was after it (a process started inside inherits them)."
+    old = {k: os.environ.get(k) for k in changes}
+    try:
+        for k, v in changes.items():
+            if v is None: os.environ.pop(k, None)
+            else: os.environ[k] = v
+        yield
+    finally:
+        for k, v in old.items():
+            if v is None: os.environ.pop(k, None)
+            else: os.environ[k] = v
+
 # %% ../nbs/06a_vllm.ipynb #bce8c852
 class VLLMBackend(TokenBackend):
     "vLLM generates every requested token; a torch `Engine` on the same model gives the latents of `capture_hidden` rows (one prefill each)."
@@ -138,7 +190,10 @@ class VLLMBackend(TokenBackend):
         self.stop_ids = list(stop_ids) if stop_ids is not None else stop_token_ids(model, tokenizer)
         self.supports_delta = self.handle.plain_head  # SLOT's delta as a logit bias W delta, exact for a plain linear head
         self.supports_embeds = bool(llm_args.get('enable_prompt_embeds'))  # LTPO's thoughts: prompts given as embeddings
-        self.llm = LLM(**llm_args)
+        cpu = self.handle.device.type == 'cpu'
+        env = engine_env(os.environ, cpu, sorted(os.sched_getaffinity(0)), torch.cuda.device_count() if not cpu else 0, llm_args.get('tensor_parallel_size', 1))
+        with environ_set(env):  # in a launch: an engine of this process's own, on its device (see above)
+            self.llm = LLM(**llm_args)
         self.engine = self.llm.llm_engine
         self.live: dict[str, tuple[Request, list[int]]] = {}  # vLLM request id -> (request, its stop ids)
         self.added = 0

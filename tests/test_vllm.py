@@ -190,3 +190,31 @@ def test_cli_eval_with_backend_vllm_gives_the_hf_records(tmp_path, data_dir):
     read = lambda b: {r['id']: [(it['text'], it['reward']) for it in r['trace']] for r in map(json.loads, (tmp_path / b / 'results.jsonl').read_text().splitlines())}
     assert read('vllm') == read('hf') and len(read('hf')) == 2
     assert json.loads((tmp_path / 'vllm' / 'config.json').read_text())['config']['backend'] == 'vllm'
+
+
+def test_accelerate_launch_two_processes_one_engine_each_gives_the_one_process_records(tmp_path, data_dir):
+    "`accelerate launch` with 2 CPU processes and --backend vllm: each process starts an engine of its own on its own core (the launch's variables hidden from vLLM) and the run's records equal one HF process's."
+    from latentseek.records import read_run, shard_paths
+    import socket
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        port = str(s.getsockname()[1])
+    bin_ = Path(sys.executable).parent
+    env = {k: v for k, v in os.environ.items() if k != 'VLLM_CPU_OMP_THREADS_BIND'}  # each engine takes its share of the cores
+    env.update(OMP_NUM_THREADS='1', PYTHONWARNINGS='ignore', VLLM_CPU_KVCACHE_SPACE='1')
+    common = ['eval', '--model', 'smollm2-135m-instruct', '--dataset', str(data_dir / 'gsm8k' / 'test.jsonl'), '--limit', '4', '--dtype', 'float32',
+              '--method', 'latentseek', '--reward', 'psrm', '--max-steps', '1', '--max-new-tokens', '48', '--no-progress', '--device', 'cpu']
+    one = subprocess.run([str(bin_ / 'latentseek'), *common, '--backend', 'hf', '--output-dir', str(tmp_path / 'one')], env=env,
+                         capture_output=True, text=True, timeout=600)
+    assert one.returncode == 0, one.stderr[-3000:]
+    launch = [str(bin_ / 'accelerate'), 'launch', '--multi_gpu', '--num_processes', '2', '--num_machines', '1', '--mixed_precision', 'no',
+              '--dynamo_backend', 'no', '--main_process_port', port, '-m', 'latentseek']
+    two = subprocess.run([*launch, *common, '--backend', 'vllm', '--vllm-max-model-len', '2048', '--output-dir', str(tmp_path / 'two')], env=env,
+                         capture_output=True, text=True, timeout=900)
+    assert two.returncode == 0, two.stderr[-4000:]
+    assert ', 2 processes, ' in two.stdout
+    logs = two.stdout + two.stderr
+    assert 'core ids=[0]' in logs and 'core ids=[1]' in logs  # vLLM's binding log: each engine on a core of its own
+    assert [p.name for p in shard_paths(tmp_path / 'two')] == ['results.0-of-2.jsonl', 'results.1-of-2.jsonl']
+    trace = lambda run: {r['id']: [(it['text'], it['reward'], it['tokens']) for it in r['trace']] for r in read_run(tmp_path / run)[0]}
+    assert trace('two') == trace('one') and len(trace('one')) == 4
