@@ -62,7 +62,7 @@ def find_data_dir(here: str | Path | None = None, # folder to search from; defau
         if (folder/'shared'/'data').is_dir(): return folder/'shared'/'data'
     return None
 
-# %% ../nbs/03_data.ipynb #6bb29771
+# %% ../nbs/03_data.ipynb #e354f6dc
 def _read_jsonl(path: Path, text: str) -> list:
     "Objects of a JSON-lines text; raises `ValueError` naming the line that is not JSON."
     rows = []
@@ -73,6 +73,7 @@ def _read_jsonl(path: Path, text: str) -> list:
         except RecursionError: raise ValueError(f"{path}:{n} is nested too deep to read (past Python's recursion limit)") from None
     return rows
 
+# %% ../nbs/03_data.ipynb #f65484c5
 def _utf8(path: Path) -> str:
     "The text of `path`; raises `ValueError` naming line, column and byte where it is not UTF-8."
     data = path.read_bytes()
@@ -81,6 +82,7 @@ def _utf8(path: Path) -> str:
         line, col = data.count(b'\n', 0, e.start) + 1, e.start - data.rfind(b'\n', 0, e.start)
         raise ValueError(f"{path}:{line} is not UTF-8 text (byte 0x{data[e.start]:02x} at column {col}); save the file as UTF-8") from None
 
+# %% ../nbs/03_data.ipynb #2a74c6cb
 def _read_file(path: Path) -> list[dict]:
     "Rows of a .jsonl, .json or .parquet file; raises `ValueError` for other types or contents (naming the line of a .jsonl that is not UTF-8 or not JSON)."
     suffix = path.suffix.lower()
@@ -96,6 +98,7 @@ def _read_file(path: Path) -> list[dict]:
         raise ValueError(f"{path} must hold one JSON object per problem (a list of objects, or JSON lines)")
     return rows
 
+# %% ../nbs/03_data.ipynb #24fb6837
 def _data_file(path: Path) -> Path:
     "`path`, or for a folder its `test.jsonl` or its only data file; raises `FileNotFoundError`/`ValueError` otherwise."
     if not path.is_dir(): return path
@@ -105,6 +108,7 @@ def _data_file(path: Path) -> Path:
     if not found: raise FileNotFoundError(f"folder {path} holds no test.jsonl and no other {'/'.join(FILE_SUFFIXES)} file")
     raise ValueError(f"folder {path} holds no test.jsonl and several data files {found}; name one of them")
 
+# %% ../nbs/03_data.ipynb #f46bca9a
 def _hub_rows(spec: HubSpec) -> list[dict]:
     "Rows of a hub dataset (needs internet or the Hugging Face cache), ordered by `spec.order_by` if set; raises `ConnectionError` with what to do when it cannot be read."
     offline = hub_offline()
@@ -123,7 +127,7 @@ def _hub_name(spec: HubSpec) -> str:
     "Provenance string 'hf:<repo>[/<config>]/<split>'."
     return f"hf:{spec.repo}{'/' + spec.config if spec.config else ''}/{spec.split}"
 
-# %% ../nbs/03_data.ipynb #de4c128f
+# %% ../nbs/03_data.ipynb #ae8bd764
 def _resolve(source: str) -> tuple[Path | HubSpec, str | None]:
     "Where `source` lives (a file, a folder or a hub dataset) and its short name, if it is a built-in."
     if source == 'demo': return Path(str(files('latentseek')/'data'/'demo.jsonl')), 'demo'
@@ -142,6 +146,7 @@ def _resolve(source: str) -> tuple[Path | HubSpec, str | None]:
     raise ValueError(f"unknown source {source!r}: not a file or folder, not a hub id like 'openai/gsm8k', "
                      f"and not a built-in name {BUILTINS}")
 
+# %% ../nbs/03_data.ipynb #6cbea5bc
 def _kind_of(source: str, where: Path | HubSpec) -> DatasetSpec | None:
     "Spec of the kind told by a hub id, or by a file's name and then each enclosing folder's; None if none does."
     names = [where.repo] if isinstance(where, HubSpec) else list(reversed(where.resolve().parts))
@@ -150,6 +155,7 @@ def _kind_of(source: str, where: Path | HubSpec) -> DatasetSpec | None:
         except ValueError: pass
     return None
 
+# %% ../nbs/03_data.ipynb #8e7e2590
 def _reads(rule, raw) -> bool:
     "Whether a gold rule reads `raw` without error."
     try: rule(raw)
@@ -173,6 +179,7 @@ def infer_kind(rows: list[dict], # a file's rows
     if small: return KINDS['math'], 'its answers are integers, but no row says AIME (any math set; integers are judged as numbers)'
     return KINDS['math'], 'its answers are neither GSM8K solutions nor AIME integers (any math set)'
 
+# %% ../nbs/03_data.ipynb #f152c399
 def _unknown_kind(source: str) -> ValueError:
     benchmarks = ', '.join(repr(k) for k in BENCHMARKS[:-1]) + f" or {BENCHMARKS[-1]!r}"
     others = ', '.join(repr(k) for k in KINDS if k not in BENCHMARKS)

@@ -24,7 +24,8 @@ except Exception: LM = object  # no lm-eval here (or one that cannot be imported
 # %% auto #0
 __all__ = ['LM_EVAL_INSTALL', 'log', 'REGISTERED', 'lm_eval_missing', 'LMEvalSettings', 'model_settings', 'gold_reader',
            'gen_settings', 'task_kind', 'request_problem', 'cut_at_stops', 'UntilBackend', 'render_chat', 'context_ids',
-           'ContextSeeker', 'samples_dir', 'records_dir', 'LatentSeekLM', 'register', 'with_output_path', 'main']
+           'ContextSeeker', 'samples_dir', 'records_dir', 'task_groups', 'LatentSeekLM', 'register', 'with_output_path',
+           'main']
 
 # %% ../nbs/13_lm_eval.ipynb #38c928ee
 LM_EVAL_INSTALL = "pip install 'latentseek[lm-eval]'"
@@ -254,7 +255,16 @@ def records_dir(output_path: str | Path, # lm-eval's --output_path
     name = f"latentseek_{re.sub(r'[^A-Za-z0-9.-]+', '_', task)}_{get_method(cfg.method).run_name(cfg)}_p{cfg.prompt_idx}_{digest}"
     return samples_dir(output_path, cfg.model) / name
 
-# %% ../nbs/13_lm_eval.ipynb #3746a367
+# %% ../nbs/13_lm_eval.ipynb #cfeb09be
+def task_groups(requests: list, # lm-eval `Instance`s (`task_name`, `args` = (context, gen_kwargs))
+               ) -> dict[tuple, list[int]]:
+    "(task name, its generation settings as JSON) -> the indices of its requests, in order of first appearance."
+    groups: dict[tuple, list[int]] = {}
+    for i, r in enumerate(requests):
+        groups.setdefault((r.task_name, json.dumps(r.args[1], sort_keys=True, default=str)), []).append(i)
+    return groups
+
+# %% ../nbs/13_lm_eval.ipynb #9883609b
 _SCORES = ("latentseek's methods generate answers; lm-eval's {} requests (multiple-choice and perplexity tasks) need a model that "
            "scores given text: run those tasks with lm-eval's own models (--model hf)")
 
@@ -301,34 +311,35 @@ class LatentSeekLM(LM):
                        disable_tqdm: bool = False, # no progress bar
                       ) -> list[str]:
         "The method's final answer to every request, in order: the requests of one task with one set of generation settings are one `Seeker.run` (`answer_task`)."
-        groups: dict[tuple, list[int]] = {}
-        for i, r in enumerate(requests):
-            groups.setdefault((r.task_name, json.dumps(r.args[1], sort_keys=True, default=str)), []).append(i)
         out = [None] * len(requests)
-        for (task, _), idx in groups.items():
+        for (task, _), idx in task_groups(requests).items():
             for i, text in zip(idx, self.answer_task(task, [requests[i] for i in idx], disable_tqdm)):
                 out[i] = text
                 if self.cache_hook is not None: self.cache_hook.add_partial('generate_until', requests[i].args, text)
         return out
 
-    @property
-    def tokenizer_name(self) -> str:
-        "The tokenizer's name, for lm-eval's request-cache key when a chat template is applied."
-        return str(getattr(self.tokenizer, 'name_or_path', '')).replace('/', '__')
+# %% ../nbs/13_lm_eval.ipynb #0dc92577
+@patch(as_prop=True)
+def tokenizer_name(self: LatentSeekLM) -> str:
+    "The tokenizer's name, for lm-eval's request-cache key when a chat template is applied."
+    return str(getattr(self.tokenizer, 'name_or_path', '')).replace('/', '__')
 
-    def chat_template(self, chat_template: bool | str = False) -> str | None:
-        "The tokenizer's chat template (lm-eval logs it); None without one."
-        return getattr(self.tokenizer, 'chat_template', None)
+@patch
+def chat_template(self: LatentSeekLM, chat_template: bool | str = False) -> str | None:
+    "The tokenizer's chat template (lm-eval logs it); None without one."
+    return getattr(self.tokenizer, 'chat_template', None)
 
-    def apply_chat_template(self, chat_history: list[dict], add_generation_prompt: bool = True) -> str:
-        "lm-eval's chat history rendered by the model's chat template (`render_chat`)."
-        return render_chat(self.tokenizer, chat_history, add_generation_prompt)
+@patch
+def apply_chat_template(self: LatentSeekLM, chat_history: list[dict], add_generation_prompt: bool = True) -> str:
+    "lm-eval's chat history rendered by the model's chat template (`render_chat`)."
+    return render_chat(self.tokenizer, chat_history, add_generation_prompt)
 
-    def get_model_info(self) -> dict:
-        "What lm-eval adds to its results' `config`: our version, the method's label, the settings and their fingerprint (a task's `max_gen_toks` may change the cap, see the records), the lm-eval options."
-        return {'latentseek_version': importlib.import_module('latentseek').__version__, 'latentseek_method': get_method(self.cfg.method).label(self.cfg.to_dict()),
-                'latentseek_config': self.cfg.to_dict(), 'latentseek_fingerprint': self.cfg.fingerprint(),
-                'latentseek_lm_eval': {f.name: getattr(self.opts, f.name) for f in fields(LMEvalSettings)}, 'model_dtype': self.cfg.dtype}
+@patch
+def get_model_info(self: LatentSeekLM) -> dict:
+    "What lm-eval adds to its results' `config`: our version, the method's label, the settings and their fingerprint (a task's `max_gen_toks` may change the cap, see the records), the lm-eval options."
+    return {'latentseek_version': importlib.import_module('latentseek').__version__, 'latentseek_method': get_method(self.cfg.method).label(self.cfg.to_dict()),
+            'latentseek_config': self.cfg.to_dict(), 'latentseek_fingerprint': self.cfg.fingerprint(),
+            'latentseek_lm_eval': {f.name: getattr(self.opts, f.name) for f in fields(LMEvalSettings)}, 'model_dtype': self.cfg.dtype}
 
 # %% ../nbs/13_lm_eval.ipynb #8c0a7943
 log = logging.getLogger('latentseek')

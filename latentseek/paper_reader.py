@@ -271,7 +271,7 @@ def hendrycks_equiv(gold: str | None, # the gold answer
     except (ValueError, IndexError):
         return gold == pred
 
-# %% ../nbs/04a_paper_reader.ipynb #d33f9d79
+# %% ../nbs/04a_paper_reader.ipynb #fbc1fefc
 def _as_float(s: str) -> float | None:
     "`s` as a float the way Qwen's grader reads numbers: commas dropped, a trailing '%' (or '\\%') as hundredths; None if it is not one."
     s = str(s).replace(',', '')
@@ -287,6 +287,7 @@ def _as_float(s: str) -> float | None:
             return None
     return None
 
+# %% ../nbs/04a_paper_reader.ipynb #70bc7cfe
 def _simple_value(s: str) -> float | None:
     "The value of `s` if it is a plain number or a `\\frac` of two (`-\\frac{1}{3}`); None otherwise."
     m = re.fullmatch(r'\s*(-?)\\[dt]?frac\{(\d+)\}\{(\d+)\}\s*', s)
@@ -295,12 +296,14 @@ def _simple_value(s: str) -> float | None:
     value = plain_number(s)
     return None if value is None else float(value)
 
+# %% ../nbs/04a_paper_reader.ipynb #4cb728cb
 def _choice(s: str) -> str:
     "The last standalone letter A-E of `s` (upper-cased), or `s` stripped: Qwen's reading of a multiple-choice answer."
     s = s.strip('\n').rstrip('.').rstrip('/').strip(' ').lstrip(':')
     letters = re.findall(r'\b(A|B|C|D|E)\b', s.upper())
     return (letters[-1] if letters else s.strip().strip('.')).rstrip('.').rstrip('/')
 
+# %% ../nbs/04a_paper_reader.ipynb #5d012e1e
 def qwen_math_equal(gold: str | None, # the gold answer (the original passes it first)
                     pred: str | None, # the extracted answer
                    ) -> bool:

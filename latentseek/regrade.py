@@ -15,7 +15,14 @@ from .records import ResultsFile, RunLock, read_records
 # %% auto #0
 __all__ = ['run_reader', 'regrade']
 
-# %% ../nbs/09b_regrade.ipynb #d0a5a8d2
+# %% ../nbs/09b_regrade.ipynb #5f8e0f3c
+def run_reader(path: Path, # a results file
+              ) -> str:
+    "The answer reader the run beside `path` was graded with: its config's `reader`, resolved (a `compat='paper'` run's is 'paper'); 'ours' without a config."
+    stored = ResultsFile.stored(Path(path).parent)
+    return Config.from_stored(stored['config']).resolved().reader if stored else 'ours'
+
+# %% ../nbs/09b_regrade.ipynb #beeba349
 def _verdict_rule(path: Path) -> tuple[str | None, str]:
     "The run's verdict rule and marker from the config.json beside `path`; the rule is None when verdicts cannot be re-read from the texts."
     stored = ResultsFile.stored(path.parent)
@@ -24,13 +31,39 @@ def _verdict_rule(path: Path) -> tuple[str | None, str]:
     marker = stored.get('prompt_texts', {}).get('verdict_marker', VERDICT_MARKER)
     return (cfg.verdict_rule if cfg.verdict_scope == 'generation' else None), marker  # scope 'all' read prompt + text
 
-_REGRADE_KEYS = ('dataset', 'prompt_idx', 'gold', 'trace')  # what regrade reads of a record
+# %% ../nbs/09b_regrade.ipynb #0733382a
+def _regrade_record(r: dict, # a record, changed in place
+                    read, # the answer reader (`get_reader`)
+                    rule: str | None, marker: str, # as `_verdict_rule` gives
+                    counts: dict, # running counts, added to
+                   ) -> bool:
+    "Re-judge every text of `r` with `read` and re-read its verifier verdicts; returns whether the record is stale."
+    stale = unchecked = False
+    for it in r['trace']:
+        ans = read.extract(it['text'], r['dataset'], r['prompt_idx'])
+        ok = read.judge(it['text'], r['gold'], r['dataset'], r['prompt_idx']) if r['gold'] is not None else None
+        counts['iterates'] += 1
+        counts['changed'] += ok != it['correct']
+        counts['answers_changed'] += ans != it.get('answer')
+        it['answer'] = ans
+        it['correct'] = ok
+        if it.get('verdicts'):
+            texts = it.get('verifier_texts')
+            if texts is None or rule is None: unchecked = True
+            else: stale |= any(read_verdict(texts[k], rule, marker) != v for k, v in it['verdicts'].items())
+    for key in ('cot', 'final'):
+        if r.get(key):
+            match = next(it for it in r['trace'] if it['step'] == r[key]['step'] and it['text'] == r[key]['text'])
+            if key == 'final':
+                counts['final_changed'] += match['correct'] != r[key]['correct']
+                counts['final_correct'] += match['correct'] is True
+            r[key] = dict(match)
+    counts['stale'] += stale
+    counts['unchecked'] += unchecked
+    return stale
 
-def run_reader(path: Path, # a results file
-              ) -> str:
-    "The answer reader the run beside `path` was graded with: its config's `reader`, resolved (a `compat='paper'` run's is 'paper'); 'ours' without a config."
-    stored = ResultsFile.stored(Path(path).parent)
-    return Config.from_stored(stored['config']).resolved().reader if stored else 'ours'
+# %% ../nbs/09b_regrade.ipynb #e2f7d008
+_REGRADE_KEYS = ('dataset', 'prompt_idx', 'gold', 'trace')  # what regrade reads of a record
 
 def _regrade(path: Path, write: bool, drop_stale: bool, reader: str = 'ours') -> dict:
     "The body of `regrade`, run under the folder's lock when it writes."
@@ -41,39 +74,19 @@ def _regrade(path: Path, write: bool, drop_stale: bool, reader: str = 'ours') ->
         if not missing and not all(isinstance(it, dict) and 'text' in it and 'correct' in it for it in r['trace']): missing = ["'text'/'correct' in trace"]
         if missing: raise ValueError(f"{path}:{n} ({r['id']}) lacks {missing}: not a latentseek results record")
     rule, marker = _verdict_rule(path)
-    changed = {'records': len(records), 'iterates': 0, 'changed': 0, 'answers_changed': 0, 'final_changed': 0, 'final_correct': 0, 'stale': 0, 'unchecked': 0, 'dropped': 0}
+    counts = {'records': len(records), 'iterates': 0, 'changed': 0, 'answers_changed': 0, 'final_changed': 0, 'final_correct': 0, 'stale': 0, 'unchecked': 0, 'dropped': 0}
     keep = []
     for r in records:
-        stale = unchecked = False
-        for it in r['trace']:
-            ans = read.extract(it['text'], r['dataset'], r['prompt_idx'])
-            ok = read.judge(it['text'], r['gold'], r['dataset'], r['prompt_idx']) if r['gold'] is not None else None
-            changed['iterates'] += 1
-            changed['changed'] += ok != it['correct']
-            changed['answers_changed'] += ans != it.get('answer')
-            it['answer'], it['correct'] = ans, ok
-            if it.get('verdicts'):
-                texts = it.get('verifier_texts')
-                if texts is None or rule is None: unchecked = True
-                else: stale |= any(read_verdict(texts[k], rule, marker) != v for k, v in it['verdicts'].items())
-        for key in ('cot', 'final'):
-            if r.get(key):
-                match = next(it for it in r['trace'] if it['step'] == r[key]['step'] and it['text'] == r[key]['text'])
-                if key == 'final':
-                    changed['final_changed'] += match['correct'] != r[key]['correct']
-                    changed['final_correct'] += match['correct'] is True
-                r[key] = dict(match)
-        changed['stale'] += stale
-        changed['unchecked'] += unchecked
-        if stale and drop_stale: changed['dropped'] += 1
+        if _regrade_record(r, read, rule, marker, counts) and drop_stale: counts['dropped'] += 1
         else: keep.append(r)
     text = ''.join(json.dumps(r) + '\n' for r in keep)
     if write and text != path.read_text():  # a file that reads the same is left as it is (its time stamp too)
         tmp = path.with_suffix('.jsonl.tmp')
         tmp.write_text(text)
         tmp.replace(path)
-    return changed
+    return counts
 
+# %% ../nbs/09b_regrade.ipynb #d38a7cc7
 def regrade(path: str | Path, # a results.jsonl
             write: bool = True, # rewrite the file (atomically) with the new verdicts
             drop_stale: bool = False, # remove the records whose re-read verifier verdicts differ (the next `evaluate` redoes them)
