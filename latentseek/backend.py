@@ -65,6 +65,7 @@ class Request:
     group: object = None  # a hint: requests added together with equal `group` share a long prefix (a backend may prefill it once)
     delta: torch.Tensor | None = None  # (d,) added to the final hidden state before the head at every position of this row (SLOT); backends with `supports_delta` only
     embeds: tuple[int, torch.Tensor] | None = None  # (start, (N, d)): input embeddings in place of prompt tokens start .. start+N-1 (LTPO's thoughts); backends with `supports_embeds` only
+    states: tuple[int, int, torch.Tensor] | None = None  # (layer, start, (N, d)): hidden states entering decoder layer `layer` in place of the model's own at prompt positions start .. start+N-1 (GradCuit's prefix); backends with `supports_states` only
 
 # %% ../nbs/05b_backend.ipynb #0701e4fb
 class TokenBackend:
@@ -75,6 +76,7 @@ class TokenBackend:
     supports_hidden: bool = False  # can return `Generation.hidden` for `capture_hidden` requests
     supports_delta: bool = False  # adds a request's `delta` to its final hidden states before the head (SLOT)
     supports_embeds: bool = False  # takes a request's `embeds` in place of some prompt tokens (LTPO)
+    supports_states: bool = False  # takes a request's `states` in place of the hidden states entering one decoder layer at some prompt positions (GradCuit)
     torch_decodes: bool = True  # the torch model decodes the tokens (so `load_model`'s CPU weight prepacking pays for its memory)
 
     @classmethod

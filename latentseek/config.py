@@ -25,10 +25,12 @@ METHODS = {  # --method name -> the class that runs it, as 'module:Class' or the
     'latentseek': 'latentseek.methods.latentseek:LatentSeek',
     'slot': 'latentseek.methods.slot:SLOT',
     'ltpo': 'latentseek.methods.ltpo:LTPO',
+    'gradcuit': 'latentseek.methods.gradcuit:GradCuit',
 }
 REWARDS = {  # --reward name -> the `Reward` class (built by its `from_config`)
     'self': 'latentseek.reward:SelfReward',
     'psrm': 'latentseek.reward:PSRM',
+    'single': 'latentseek.single_verifier:SingleVerifier',
 }
 BACKENDS = {  # --backend name -> the `TokenBackend` class that generates the tokens (built by its `from_config`)
     'hf': 'latentseek.generation:Engine',
@@ -130,8 +132,8 @@ class RunSettings(Settings):
     prompt_idx: int = setting(0, choices=(0, 1))  # solver prompt: 0 = reason step by step, answer in \boxed{}; 1 = JSON with "final answer"
     prompts: str | None = setting(None, check=_path, later=None)  # a prompts file (YAML or JSON, see Prompts) replacing any solver or verifier prompt or the verdict marker; None = ours
     reader: str | None = setting(None, choices=lambda: READERS.keys(), later='ours', compat=dict(fixed='ours', paper='paper'))  # how answers are read and judged: ours | paper (the original code's extraction and string comparison, see Paper reader); None = from compat
-    method: str = setting('latentseek', choices=lambda: METHODS.keys())  # a name in METHODS: cot | bon | sc | oracle | latentseek | slot | ltpo
-    reward: str = setting('self', choices=lambda: REWARDS.keys())  # the reward of the methods that take one (LatentSeek), a name in REWARDS: self (4 verifiers run by the model itself) | psrm (0 if right, else -1)
+    method: str = setting('latentseek', choices=lambda: METHODS.keys())  # a name in METHODS: cot | bon | sc | oracle | latentseek | slot | ltpo | gradcuit
+    reward: str = setting('self', choices=lambda: REWARDS.keys())  # the reward of the methods that take one (LatentSeek, GradCuit), a name in REWARDS: self (4 verifiers run by the model itself) | psrm (0 if right, else -1) | single (one verifier on the final answer: 0 if it says right, else -1)
     max_new_tokens: int = setting(1024, check=count(1, MOST_NEW_TOKENS))  # most tokens of a solver answer (CoT, continuation, sample); at most 2**21, past every model's context (the run checks its model's own)
     extra_token: bool | None = setting(None, later=False, compat=dict(fixed=False, paper=True))  # solver answers get max_new_tokens + 1 tokens, as the paper code's CoT and continuation loops; None = from compat
     batch_size: int = setting(1, check=count(1), volatile=True)  # problems run together

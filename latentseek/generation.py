@@ -6,6 +6,7 @@
 from __future__ import annotations
 import hashlib, inspect, time
 from collections import deque
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from fastcore.basics import patch
 import torch
@@ -52,11 +53,15 @@ class PromptCache:
     def __len__(self): return len(self.ids)
 
 # %% ../nbs/06_generation.ipynb #bad94184
+def _digest(t: torch.Tensor) -> str: return hashlib.sha1(t.detach().float().cpu().numpy().tobytes()).hexdigest()
+
 def prompt_key(r: Request) -> tuple:
-    "The prompt-cache key of a request: its prompt ids, and a digest of its input embeddings' values if it has any (equal embeddings share a cache)."
-    if r.embeds is None: return tuple(r.prompt)
-    start, e = r.embeds
-    return (tuple(r.prompt), start, tuple(e.shape), hashlib.sha1(e.detach().float().cpu().numpy().tobytes()).hexdigest())
+    "The prompt-cache key of a request: its prompt ids, and a digest of its input embeddings' or layer states' values if it has any (equal values share a cache)."
+    if r.embeds is None and r.states is None: return tuple(r.prompt)
+    key = (tuple(r.prompt),)
+    if r.embeds is not None: key += (r.embeds[0], tuple(r.embeds[1].shape), _digest(r.embeds[1]))
+    if r.states is not None: key += ('states', r.states[0], r.states[1], tuple(r.states[2].shape), _digest(r.states[2]))
+    return key
 
 def _sample_row(logits, s: Sampling, gen) -> torch.Tensor:
     "One row's (V,) logits -> a sampled id, drawn with the row's own generator (so it does not depend on its batch)."
@@ -213,6 +218,7 @@ class Engine(TokenBackend):
     supports_hidden = True
     supports_delta = True
     supports_embeds = True
+    supports_states = True
     def __init__(self, model, tokenizer, # tokenizer may be None when `stop_ids` is given (then no text is decoded)
                  stop_ids: list[int] | None = None, # ids that end an answer; default `stop_token_ids(model, tokenizer, 'all')`
                  sync_every: int | None = None, # check for finished rows every n steps; default 1 on CPU, 16 on GPU
@@ -260,6 +266,7 @@ class Engine(TokenBackend):
 def prefill(self: Engine, prompts: list[list[int]], # token ids (P_i,) of each prompt
             share: int | list[list[int]] = 1, # n: each consecutive group of n prompts shares its common prefix; or the groups as index lists
             embeds: list | None = None, # per prompt None or (start, (N, d)) input embeddings in place of its tokens start .. start+N-1 (no sharing then)
+            states: list | None = None, # per prompt None or (layer, start, (N, d)) hidden states entering decoder layer `layer` at its positions start .. start+N-1 (no sharing then)
            ) -> list[PromptCache]:
     """One `PromptCache` per prompt (P_i,), in order. Prompts are prefilled in left-padded batches of at most
     `prefill_batch` rows, grouped by length (`length_chunks`) so that little compute goes to padding. With
@@ -267,7 +274,7 @@ def prefill(self: Engine, prompts: list[list[int]], # token ids (P_i,) of each p
     own rest on top of it (the 4 verifier prompts of an answer share its question and solution). Raises
     `ValueError` on an empty prompt."""
     if any(len(p) == 0 for p in prompts): raise ValueError('empty prompt: nothing to condition on')
-    if embeds is not None and any(e is not None for e in embeds): share = 1  # a prompt with its own embeddings shares nothing
+    if any(e is not None for e in (embeds or []) + (states or [])): share = 1  # a prompt with its own embeddings or states shares nothing
     if isinstance(share, int) and share > 1: share = [list(range(s, min(s + share, len(prompts)))) for s in range(0, len(prompts), share)]
     if not isinstance(share, int): return self._prefill_shared(prompts, share)
     out = [None] * len(prompts)
@@ -289,7 +296,14 @@ def prefill(self: Engine, prompts: list[list[int]], # token ids (P_i,) of each p
                 start, e = embeds[i]
                 at = P - len(chunk[b]) + start
                 x[b, at:at + len(e)] = e.to(x)
-        h = self._forward(ids, mask, pos, cache, x)  # (B, P, d)
+        with ExitStack() as hooks:  # each layer with given states hooked for this forward pass only
+            edits = {}  # layer -> [(row, position, (N, d))]
+            for b, i in enumerate(idx):
+                if states is None or states[i] is None: continue
+                layer, start, s = states[i]
+                edits.setdefault(layer, []).append((b, P - len(chunk[b]) + start, s))
+            for layer, e in edits.items(): hooks.enter_context(self.handle.replaced_states(layer, e))
+            h = self._forward(ids, mask, pos, cache, x)  # (B, P, d)
         for b, (i, p) in enumerate(zip(idx, chunk)):
             kv = [(l.keys[b:b + 1, :, P - len(p):].clone(), l.values[b:b + 1, :, P - len(p):].clone()) for l in cache.layers]
             out[i] = PromptCache(list(p), kv, h[b, -1].clone())
@@ -323,13 +337,13 @@ def prepare(self: Engine, requests: list[Request]):
         held = self.prompts.get(key)
         if held is None:
             held = self.prompts[key] = _Held()
-            if r.embeds is None: new[key] = r.group
+            if r.embeds is None and r.states is None: new[key] = r.group
             else: own[key] = r
         held.rows += 1
         held.keep |= r.keep_prompt
-    if own:  # prompts with their own input embeddings (LTPO): prefilled together, sharing nothing
+    if own:  # prompts with their own input embeddings (LTPO) or layer states (GradCuit): prefilled together, sharing nothing
         rs = list(own.values())
-        for key, cache in zip(own, self.prefill([list(r.prompt) for r in rs], embeds=[r.embeds for r in rs])): self.prompts[key].cache = cache
+        for key, cache in zip(own, self.prefill([list(r.prompt) for r in rs], embeds=[r.embeds for r in rs], states=[r.states for r in rs])): self.prompts[key].cache = cache
     if not new: return
     keys, hints = list(new), list(new.values())
     groups, start = [], 0

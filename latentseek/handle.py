@@ -4,11 +4,12 @@
 
 # %% ../nbs/05a_handle.ipynb #a3194892
 from __future__ import annotations
+from contextlib import contextmanager
 import torch
 from fastcore.basics import patch
 
 # %% auto #0
-__all__ = ['END_OF_TURN', 'output_head', 'decoder_of', 'stop_token_ids', 'ModelHandle']
+__all__ = ['END_OF_TURN', 'output_head', 'decoder_of', 'stop_token_ids', 'ModelHandle', 'decoder_layers']
 
 # %% ../nbs/05a_handle.ipynb #2e5c5ffb
 def output_head(model,
@@ -95,3 +96,49 @@ def plain_head(self: ModelHandle) -> bool:
     cfg = self.model.config
     return (getattr(self.model.get_output_embeddings(), 'bias', None) is None and getattr(cfg, 'logit_scale', None) in (None, 1, 1.0)
             and not getattr(cfg, 'final_logit_softcapping', None))
+
+# %% ../nbs/05a_handle.ipynb #6a608676
+def decoder_layers(model) -> torch.nn.ModuleList:
+    "The model's decoder layers in order (`get_decoder().layers`: Llama, Qwen2, Mistral, Gemma, ...); raises `ValueError` when there are none."
+    layers = getattr(decoder_of(model), 'layers', None)
+    if layers is None or len(layers) == 0: raise ValueError(f"{type(model).__name__} has no decoder layers at get_decoder().layers")
+    return layers
+
+def _layer(model, layer: int) -> torch.nn.Module:
+    layers = decoder_layers(model)
+    if not 0 <= layer < len(layers): raise ValueError(f"layer {layer} is out of range: the model has decoder layers 0 .. {len(layers) - 1}")
+    return layers[layer]
+
+def _hidden_arg(args, kwargs) -> torch.Tensor:
+    "The hidden states a decoder layer is called with (first positional argument, or `hidden_states=`)."
+    return args[0] if args else kwargs['hidden_states']
+
+@patch
+@torch.no_grad()
+def layer_inputs(self: ModelHandle, ids: list[int], # token ids (P,)
+                 layer: int, # a decoder layer, 0 .. layers-1
+                ) -> torch.Tensor:
+    "(P, d) the hidden states entering decoder layer `layer` for `ids` (one forward pass, no cache kept, no gradient); raises `ValueError` for a layer out of range."
+    seen = []
+    hook = _layer(self.model, layer).register_forward_pre_hook(lambda m, args, kwargs: seen.append(_hidden_arg(args, kwargs)[0].clone()), with_kwargs=True)
+    try: self.decoder(input_ids=torch.tensor([list(ids)], device=self.device), use_cache=False)
+    finally: hook.remove()
+    return seen[0]
+
+@patch
+@contextmanager
+def replaced_states(self: ModelHandle, layer: int, # the decoder layer whose input is replaced, 0 .. layers-1
+                    edits: list[tuple[int, int, torch.Tensor]], # (row, start, states (N, d)): batch row `row` enters `layer` with `states` at positions start .. start+N-1
+                   ):
+    "Within the block, decoder layer `layer` takes `edits` in place of its input hidden states (a forward pre-hook, removed on leaving); raises `ValueError` for a layer out of range."
+    end = max((start + len(s) for _, start, s in edits), default=0)
+    def hook(module, args, kwargs):
+        h = _hidden_arg(args, kwargs)  # (B, S, d)
+        if h.shape[1] < end: return None  # a decode step on a cache: the edited positions are not in it
+        h = h.clone()
+        for row, start, s in edits: h[row, start:start + len(s)] = s.to(h.dtype)  # autograd tracks the copy: gradients reach s
+        if args: return (h, *args[1:]), kwargs
+        return args, {**kwargs, 'hidden_states': h}
+    handle = _layer(self.model, layer).register_forward_pre_hook(hook, with_kwargs=True)
+    try: yield
+    finally: handle.remove()

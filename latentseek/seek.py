@@ -75,7 +75,7 @@ class Method:
     has_cot: bool = False  # trace[0] is the greedy CoT answer, a baseline the report may use
     iterative: bool = False  # its trace has latent steps k = 1..K (accuracy by iteration budget, paper Figure 2)
     sampled: bool = False  # its answers are sampled with `n_samples`, `temperature`, `top_p` and `seed`
-    needs: tuple = ()  # what it needs of the token backend beyond tokens: 'hidden' (latents), 'delta' (a vector before the head), 'embeds' (input embeddings); a backend may set itself up for them
+    needs: tuple = ()  # what it needs of the token backend beyond tokens: 'hidden' (latents), 'delta' (a vector before the head), 'embeds' (input embeddings), 'states' (hidden states entering a decoder layer); a backend may set itself up for them
 
     @classmethod
     def label(cls, settings: dict) -> str:

@@ -4,8 +4,8 @@ import importlib, subprocess, sys
 from pathlib import Path
 import pytest
 
-MODULES = ['config', 'testing', 'kinds', 'prompts', 'data', 'answers', 'verify_worker', 'paper_reader', 'models', 'handle', 'backend', 'generation', 'vllm_backend', 'vllm_bias', 'reward', 'seek', 'methods.cot', 'methods.bon',
-           'methods.sc', 'methods.oracle', 'methods.latentseek', 'methods.slot', 'methods.ltpo', 'records', 'evaluate', 'parallel', 'regrade', 'cli', 'bench', 'report', 'stats', 'plots', 'lm_eval_model']
+MODULES = ['config', 'testing', 'kinds', 'prompts', 'data', 'answers', 'verify_worker', 'paper_reader', 'models', 'handle', 'backend', 'generation', 'vllm_backend', 'vllm_bias', 'reward', 'single_verifier', 'seek', 'methods.cot', 'methods.bon',
+           'methods.sc', 'methods.oracle', 'methods.latentseek', 'methods.slot', 'methods.ltpo', 'methods.gradcuit', 'records', 'evaluate', 'parallel', 'regrade', 'cli', 'bench', 'report', 'stats', 'plots', 'lm_eval_model']
 
 
 @pytest.mark.parametrize('name', MODULES)
