@@ -213,6 +213,7 @@ COMPARED_SETTINGS = {  # label -> settings beyond the method's defaults in the e
     'latentseek': dict(reward='psrm', max_steps=3),
     'latentseek-self': dict(method='latentseek', reward='self', max_steps=3),
     'ltpo': dict(ltpo_steps=3),
+    'gradcuit': dict(reward='psrm', gradcuit_steps=3),
 }
 
 def compared_methods() -> dict[str, dict]:
