@@ -4,16 +4,18 @@
 
 # %% ../nbs/11b_plots.ipynb #db0bcd1e
 from __future__ import annotations
+import math
 from pathlib import Path
 import pandas as pd
 import seaborn as sns
 from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import FuncFormatter, MaxNLocator, NullFormatter
 from .report import DATASET_NAMES, Run, is_correct, run_names, percent
-from .report import accuracy_by_iteration, compute_data, flip_matrix, iteration_budget, iteration_counts, verifier_calibration
+from .report import accuracy_by_iteration, compute_data, flip_matrix, flip_title, iteration_budget, iteration_counts, verifier_calibration
 
 # %% auto #0
-__all__ = ['plot_accuracy_by_iteration', 'plot_iterations', 'plot_flips', 'plot_calibration', 'plot_accuracy_vs_tokens']
+__all__ = ['run_colors', 'plot_accuracy_by_iteration', 'plot_iterations', 'plot_flips', 'plot_calibration',
+           'plot_accuracy_vs_tokens']
 
 # %% ../nbs/11b_plots.ipynb #89ebde11
 def _save(fig: Figure, # the figure drawn
@@ -25,28 +27,46 @@ def _save(fig: Figure, # the figure drawn
         fig.savefig(path, dpi=120, bbox_inches='tight')
     return fig
 
+# %% ../nbs/11b_plots.ipynb #9de3bbf6
+def run_colors(n: int, # how many runs
+              ) -> list[tuple]:
+    "n distinct colours, one per run: tab10 up to 10, tab20 up to 20, else evenly spaced hues (husl)."
+    return sns.color_palette('tab10' if n <= 10 else 'tab20' if n <= 20 else 'husl', n)
+
 # %% ../nbs/11b_plots.ipynb #0a8a5c96
 def plot_accuracy_by_iteration(runs: list[Run], # LatentSeek runs (runs of methods that are not `iterative`, CoT, BoN, ..., are drawn as flat reference lines)
                                path: str | Path | None = None, # also save the figure here (PNG)
                                selects: tuple = ('last', 'best'), # the curves per run: solid 'last', dashed 'best'
                               ) -> Figure:
-    "Accuracy against the iteration budget k, one line per run and selection rule (paper Figure 2)."
-    fig = Figure(figsize=(5.2, 3.2), layout='constrained')
-    ax = fig.subplots()
-    seekers = [(n, r) for n, r in zip(run_names(runs), runs) if r.kind.iterative]
+    "Accuracy against the iteration budget k (paper Figure 2): one panel per dataset with a LatentSeek run, one colour per run, a curve per selection rule (one when they agree), runs without latent updates as dotted lines in their dataset's panel, the legend beside the panels; raises `ValueError` without a LatentSeek run."
+    names = run_names(runs)
+    seekers = [r for r in runs if r.kind.iterative]
     if not seekers: raise ValueError('no LatentSeek run to plot')
-    K = max(iteration_budget(r) for _, r in seekers)
-    colors = sns.color_palette('tab10', len(runs))
-    for c, (name, run) in zip(colors, zip(run_names(runs), runs)):
-        if run.kind.iterative:
-            for sel, ls in zip(selects, ['-', '--']):
-                ax.plot(range(K + 1), accuracy_by_iteration(run, K, sel), ls, marker='o', ms=3, color=c, label=f'{name} ({sel})')
-        else:
-            acc = percent([is_correct(r['final']) for r in run.records])
-            if acc is not None: ax.axhline(acc, color=c, ls=':', label=name)
-    ax.set(xlabel='latent updates allowed (k)', ylabel='accuracy (%)', xticks=range(K + 1))
-    ax.legend(fontsize=7, frameon=False)
-    ax.grid(alpha=0.3)
+    K = max(iteration_budget(r) for r in seekers)
+    order = list(DATASET_NAMES)
+    datasets = sorted({r.dataset for r in seekers}, key=lambda ds: (order.index(ds) if ds in order else len(order), ds))
+    colors = dict(zip(names, run_colors(len(runs))))
+    fig = Figure(figsize=(3.4 * len(datasets) + 3.2, 3.2), layout='constrained')
+    axs = fig.subplots(1, len(datasets), sharey=True, squeeze=False)[0]
+    for ax, ds in zip(axs, datasets):
+        for name, run in zip(names, runs):
+            if run.dataset != ds:
+                continue
+            if run.kind.iterative:
+                curves = {sel: accuracy_by_iteration(run, K, sel) for sel in selects}
+                if len(selects) == 2 and curves[selects[0]] == curves[selects[1]]:
+                    curves = {f'{selects[0]} = {selects[1]}': curves[selects[0]]}
+                for (sel, ys), ls in zip(curves.items(), ['-', '--']):
+                    ax.plot(range(K + 1), ys, ls, marker='o', ms=3, color=colors[name], label=f'{name} ({sel})')
+            else:
+                acc = percent([is_correct(r['final']) for r in run.records])
+                if acc is not None: ax.axhline(acc, color=colors[name], ls=':', label=name)
+        ax.set(title=DATASET_NAMES.get(ds, ds), xlabel='latent updates allowed (k)', xticks=range(K + 1))
+        ax.title.set_size(9)
+        ax.grid(alpha=0.3)
+    axs[0].set_ylabel('accuracy (%)')
+    handles = [h for ax in axs for h in ax.get_legend_handles_labels()[0]]
+    fig.legend(handles, [h.get_label() for h in handles], loc='outside right upper', fontsize=7, frameon=False)
     return _save(fig, path)
 
 # %% ../nbs/11b_plots.ipynb #6e721171
@@ -71,12 +91,12 @@ def plot_flips(run: Run, # a LatentSeek run
                path: str | Path | None = None, # also save the figure here (PNG)
                baseline: Run | None = None, # see `flip_matrix`
               ) -> Figure:
-    "The flip matrix as an annotated heatmap."
+    "The flip matrix as an annotated heatmap, titled by the two runs compared (`flip_title`)."
     m = flip_matrix(run, baseline)
     fig = Figure(figsize=(3.4, 2.6), layout='constrained')
     ax = fig.subplots()
     sns.heatmap(m, annot=True, fmt='d', cmap='Blues', cbar=False, ax=ax, annot_kws={'size': 11})
-    ax.set(title=run.label, ylabel='', xlabel='')
+    ax.set(title=m.index.name.replace(' vs ', '\nvs '), ylabel='', xlabel='')
     ax.title.set_size(9)
     ax.tick_params(axis='y', rotation=0)
     return _save(fig, path)
@@ -113,32 +133,73 @@ def _group_name(model: str, dataset: str, prompt_idx: int) -> str:
     "The legend's name of one (model, dataset, prompt) group of points."
     return f'{model} · {DATASET_NAMES.get(dataset, dataset)} · prompt {prompt_idx}'
 
+# %% ../nbs/11b_plots.ipynb #58ed1875
+def _log_ticks(lo: float, # the axis' lower limit, > 0
+               hi: float, # its upper limit
+              ) -> list[float]:
+    "Round ticks for a log axis between lo and hi: 1, 2 and 5 times powers of ten; 1, 2, 3 and 5 times when that gives fewer than four; every digit when still fewer than three."
+    decades = range(math.floor(math.log10(lo)), math.ceil(math.log10(hi)) + 1)
+    for steps, enough in (((1, 2, 5), 4), ((1, 2, 3, 5), 3), (range(1, 10), 0)):
+        ticks = [m * 10 ** e for e in decades for m in steps if lo <= m * 10 ** e <= hi]
+        if len(ticks) >= enough: break
+    return ticks
+
+# %% ../nbs/11b_plots.ipynb #bfa2cfc0
+def _place_labels(ax, # the axes, its limits and scales set
+                  xs: list[float], # the points, in data coordinates
+                  ys: list[float],
+                  labels: list[str], # one per point
+                  fontsize: float = 7, # in points
+                 ) -> None:
+    "Write each point's label beside it at the first of a few offsets (right or left, above or below, stepping away) where its box overlaps no point and no label placed before, inside the axes."
+    fig = ax.figure
+    fig.draw_without_rendering()  # the layout, so that data coordinates map to their place on the page
+    scale = 72 / fig.dpi  # pixels -> points
+    pts = [tuple(p * scale) for p in ax.transData.transform(list(zip(xs, ys)))]  # (n, 2) in points
+    frame = ax.get_window_extent().transformed(fig.dpi_scale_trans.inverted())  # inches
+    left, bottom, right, top = (v * 72 for v in (frame.x0, frame.y0, frame.x1, frame.y1))
+    h = 1.25 * fontsize
+    taken = [(x - 3.5, y - 3.5, x + 3.5, y + 3.5) for x, y in pts]  # the markers
+    overlaps = lambda a, b: a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+    for (x, y), (xd, yd), text in zip(pts, zip(xs, ys), labels):
+        w = 0.56 * fontsize * len(text)
+        boxes = [(x + 4 if right_side else x - 4 - w, y + dy, (x + 4 if right_side else x - 4 - w) + w, y + dy + h)
+                 for dy in (2, -2 - h, 2 + h, -2 - 2 * h, 2 + 2 * h, -2 - 3 * h) for right_side in (True, False)]
+        inside = [b for b in boxes if b[0] >= left and b[2] <= right and b[1] >= bottom and b[3] <= top] or boxes
+        box = next((b for b in inside if not any(overlaps(b, t) for t in taken)), inside[0])
+        taken.append(box)
+        ax.annotate(text, (xd, yd), textcoords='offset points', xytext=(box[0] - x, box[1] - y), fontsize=fontsize, ha='left', va='bottom')
+
+# %% ../nbs/11b_plots.ipynb #cb1b7c43
 def plot_accuracy_vs_tokens(runs: list[Run], # loaded runs (see `compute_data`)
                             path: str | Path | None = None, # also save the figure here (PNG)
                            ) -> Figure:
-    "Accuracy against mean generated tokens per problem (solver and verifiers), one labelled point per method; raises `ValueError` when nothing was judged."
+    "Accuracy against mean generated tokens per problem (solver and verifiers), one labelled point per method, labels placed apart, a log axis with round plain ticks when costs span more than a factor of ten; raises `ValueError` when nothing was judged."
     d = compute_data(runs)
     d = d[d['accuracy %'].notna() & d['tokens / problem'].notna()]
     if d.empty:
         raise ValueError('no judged problems common to the runs')
     groups = list(dict.fromkeys(zip(d.model, d.dataset, d.prompt_idx)))
     methods = list(dict.fromkeys(d.method))
-    colors = dict(zip(methods, sns.color_palette('tab10', len(methods))))
+    colors = dict(zip(methods, run_colors(len(methods))))
     markers = 'osD^vP*X'
-    fig = Figure(figsize=(4.8, 3.2), layout='constrained')
+    fig = Figure(figsize=(5.6, 3.8), layout='constrained')
     ax = fig.subplots()
     for model, ds, p, method, x, y in zip(d.model, d.dataset, d.prompt_idx, d.method, d['tokens / problem'], d['accuracy %']):
         g = groups.index((model, ds, p))
         ax.scatter(x, y, color=colors[method], marker=markers[g % len(markers)], s=30, zorder=3)
-        ax.annotate(method, (x, y), textcoords='offset points', xytext=(4, 4), fontsize=7)
     if len(groups) > 1:
         for g, key in enumerate(groups):
             ax.scatter([], [], color='grey', marker=markers[g % len(markers)], label=_group_name(*key))
-        ax.legend(fontsize=7, frameon=False)
+        fig.legend(loc='outside lower center', fontsize=7, frameon=False)
     tokens = d['tokens / problem']
-    if tokens.min() > 0 and tokens.max() / tokens.min() > 10:
-        ax.set_xscale('log')
     ax.set(xlabel='generated tokens per problem (solver + verifiers)', ylabel='accuracy (%)')
     ax.margins(x=0.15, y=0.12)
     ax.grid(alpha=0.3)
+    if tokens.min() > 0 and tokens.max() / tokens.min() > 10:
+        ax.set_xscale('log')
+        ax.set_xticks(_log_ticks(*ax.get_xlim()))
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f'{v:,.0f}'))
+        ax.xaxis.set_minor_formatter(NullFormatter())
+    _place_labels(ax, list(tokens), list(d['accuracy %']), list(d.method))
     return _save(fig, path)

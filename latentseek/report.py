@@ -16,10 +16,10 @@ from .seek import Method, get_method
 from .methods.latentseek import select_final
 
 # %% auto #0
-__all__ = ['DATASET_NAMES', 'BASELINE', 'STOP_REASONS', 'run_label', 'Run', 'load_run', 'is_correct', 'percent', 'run_names',
-           'accuracy_data', 'accuracy_table', 'to_markdown', 'iteration_budget', 'accuracy_by_iteration',
-           'iteration_counts', 'flip_matrix', 'verifier_calibration', 'token_costs', 'compute_data', 'write_report',
-           'add_report_parser', 'cmd_report']
+__all__ = ['DATASET_NAMES', 'BASELINE', 'STOP_REASONS', 'REPORT_HELP', 'run_label', 'Run', 'load_run', 'is_run', 'find_runs',
+           'is_correct', 'percent', 'run_names', 'accuracy_data', 'accuracy_table', 'to_markdown', 'iteration_budget',
+           'accuracy_by_iteration', 'iteration_counts', 'flip_title', 'flip_matrix', 'verifier_calibration',
+           'token_costs', 'compute_data', 'write_report', 'add_report_parser', 'cmd_report']
 
 # %% ../nbs/11_report.ipynb #41f9e7d8
 DATASET_NAMES = {name: spec.label for name, spec in KINDS.items()}  # kind -> its Table-1 name, from the kinds' specs
@@ -100,6 +100,40 @@ def load_run(path: str | Path, # a run folder, or its results.jsonl
     if kind.sampled:
         settings['n_samples'] = config.get('n_samples') or max(len(r['trace']) for r in records)  # N: without a config, the most samples any problem has
     return Run(results.parent, config, records, kind.label(settings), r0['dataset'], r0['prompt_idx'], r0['model'])
+
+# %% ../nbs/11_report.ipynb #87a9e906
+def is_run(path: str | Path, # a folder or a file
+          ) -> bool:
+    "Whether `path` is a run: a results .jsonl file, or a folder with a results file (`results.jsonl` or shards; config.json beside it is optional)."
+    path = Path(path)
+    if path.is_file(): return path.suffix == '.jsonl'
+    return path.is_dir() and bool(shard_paths(path))
+
+def _skip_note(path: Path) -> str:
+    "The line `find_runs` prints for a path it skips."
+    inside = sum(is_run(c) for c in path.iterdir()) if path.is_dir() else 0
+    return f'skipped {path}: not a run (no results*.jsonl)' + (f'; it holds {inside} run folder(s): name it alone, or them, to report them' if inside else '')
+
+def find_runs(paths: list[str | Path], # run folders, results files, folders of run folders, or anything a glob catches
+             ) -> tuple[list[Path], list[str]]:
+    "The runs among `paths` (a folder of runs: the runs directly inside it, by name) and a one-line note per path skipped; raises `FileNotFoundError` on a path that does not exist, `ValueError` when no run is found."
+    paths = [Path(p) for p in paths]
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing: raise FileNotFoundError(f"no such file or folder: {', '.join(missing)}")
+    found, notes = [], []
+    given_runs = any(is_run(p) for p in paths)
+    for p in paths:
+        if is_run(p):
+            found.append(p)
+            continue
+        inside = sorted(c for c in p.iterdir() if is_run(c)) if p.is_dir() else []
+        if inside and not given_runs:
+            found += inside
+            notes += [_skip_note(c) for c in sorted(p.iterdir()) if c.is_dir() and not is_run(c)]
+        else:
+            notes.append(_skip_note(p))
+    if not found: raise ValueError(f"no run folder (one holding results.jsonl) among {', '.join(map(str, paths))}")
+    return found, notes
 
 # %% ../nbs/11_report.ipynb #79964029
 def is_correct(it: dict | None, # a trace item of a record, or None
@@ -203,13 +237,15 @@ def accuracy_table(runs: list[Run], # loaded runs
 
 # %% ../nbs/11_report.ipynb #9a40a6f3
 def to_markdown(df: pd.DataFrame, # any table of this chapter
-                floatfmt: str = '.1f', # format of float cells
+                floatfmt: str | dict = '.1f', # format of float cells, or {column: format} (columns not named: '.1f')
                ) -> str:
     "A GitHub-flavoured markdown table of `df`, index included (outer index levels printed once per group)."
+    formats = floatfmt if isinstance(floatfmt, dict) else {}
+    default = '.1f' if isinstance(floatfmt, dict) else floatfmt
     esc = lambda v: str(v).replace('|', '\\|').replace('\n', ' ')
-    def fmt(v):
+    def fmt(v, col=None):
         if v is None or (isinstance(v, float) and math.isnan(v)): return ''
-        return format(v, floatfmt) if isinstance(v, float) else esc(v)
+        return format(v, formats.get(col, default)) if isinstance(v, float) else esc(v)
     names = [n or '' for n in df.index.names]
     cols = [' · '.join(map(str, c)) if isinstance(c, tuple) else str(c) for c in df.columns]
     lines = ['| ' + ' | '.join(map(esc, names + cols)) + ' |', '|' + '---|' * (len(names) + len(cols))]
@@ -217,7 +253,7 @@ def to_markdown(df: pd.DataFrame, # any table of this chapter
     for key, row in zip(df.index, df.itertuples(index=False)):
         key = key if isinstance(key, tuple) else (key,)
         shown = [('' if prev is not None and key[:j + 1] == prev[:j + 1] and j < len(key) - 1 else fmt(k)) for j, k in enumerate(key)]
-        lines.append('| ' + ' | '.join(shown + [fmt(v) for v in row]) + ' |')
+        lines.append('| ' + ' | '.join(shown + [fmt(v, c) for v, c in zip(row, df.columns)]) + ' |')
         prev = key
     return '\n'.join(lines)
 
@@ -268,11 +304,19 @@ def iteration_counts(runs: list[Run], # runs; only those of `iterative` methods 
     k_cols = sorted((c for c in df.columns if c.startswith('k=')), key=lambda c: int(c[2:]))
     return df[[c for c in df.columns if not c.startswith('k=')] + k_cols].fillna(0).rename_axis('run')
 
+# %% ../nbs/11_report.ipynb #7428d454
+def flip_title(run: Run, # the run whose final answers are compared
+               baseline: Run | None = None, # the CoT run compared with; None: `run`'s own step 0
+              ) -> str:
+    "The flip matrix's title, naming the two answers compared: the run (label, data, folder) and its CoT (own step 0, or the CoT run's folder)."
+    against = 'its own CoT (step 0)' if baseline is None else f'{baseline.label} [{baseline.path.name}]'
+    return f'{run.label} · {run.column} [{run.path.name}] vs {against}'
+
 # %% ../nbs/11_report.ipynb #c73cf330
 def flip_matrix(run: Run, # a LatentSeek run (or any run, with `baseline`)
                 baseline: Run | None = None, # a CoT run of the same model, dataset and prompt; default: `run`'s own step 0
                ) -> pd.DataFrame:
-    "2×2 counts of problems: CoT right/wrong (rows) × final right/wrong (columns); raises `ValueError` on runs that cannot be compared."
+    "2×2 counts of problems: CoT right/wrong (rows) × final right/wrong (columns), titled (index name) by the two runs compared; raises `ValueError` on runs that cannot be compared."
     if baseline is None:
         if not run.kind.has_cot:
             raise ValueError(f"{run.path} is a {run.label} run, without CoT answers of its own; pass baseline=<a CoT run>")
@@ -287,7 +331,7 @@ def flip_matrix(run: Run, # a LatentSeek run (or any run, with `baseline`)
     if not ids: raise ValueError(f"{run.path}: no judged problem in common with the baseline")
     n = lambda b, a: sum(bool(before[i]) == b and bool(after[i]) == a for i in ids)
     return pd.DataFrame([[n(True, True), n(True, False)], [n(False, True), n(False, False)]],
-                        index=pd.Index(['CoT right', 'CoT wrong'], name=run.label), columns=['final right', 'final wrong'])
+                        index=pd.Index(['CoT right', 'CoT wrong'], name=flip_title(run, baseline)), columns=['final right', 'final wrong'])
 
 # %% ../nbs/11_report.ipynb #ec81bedc
 def _binary(pred: list[bool], gold: list[bool]) -> dict:
@@ -296,11 +340,18 @@ def _binary(pred: list[bool], gold: list[bool]) -> dict:
     return {'precision %': ratio(tp, sum(pred)), 'recall %': ratio(tp, sum(gold)),
             'accuracy %': ratio(sum(p == g for p, g in zip(pred, gold)), len(gold))}
 
-_CALIBRATION = ['iterates', 'right', 'missing %', 'precision %', 'recall %', 'accuracy %', 'mean reward (right)', 'mean reward (wrong)']
+_CALIBRATION = ['iterates', 'right', 'missing %', 'precision %', 'recall %', 'accuracy %', 'mean score (right)', 'mean score (wrong)']
+
+def _means(scores: list[float | None], # one per iterate, None where there is none
+           gold: list[bool], # the iterates' gold correctness
+          ) -> dict:
+    "Mean score of the right and of the wrong iterates (NaN where there are none)."
+    mean = lambda ok: (lambda xs: sum(xs) / len(xs) if xs else float('nan'))([x for x, g in zip(scores, gold) if g == ok and x is not None])
+    return {'mean score (right)': mean(True), 'mean score (wrong)': mean(False)}
 
 def verifier_calibration(runs: list[Run], # runs; those whose iterates carry verdicts (self-reward LatentSeek, BoN) are scored
                         ) -> pd.DataFrame:
-    "Per run and verifier: precision, recall and accuracy of a True verdict against gold correctness, missing verdicts; plus the reward's accept test and means."
+    "Per run and verifier: precision, recall and accuracy of a True verdict against gold correctness, missing verdicts, and the mean score of right and wrong answers (a verifier's term of the reward, 0 if True else -1; the reward itself on the `reward > τ` row)."
     rows, index = [], []
     for name, run in zip(run_names(runs), runs):
         its = [it for r in run.records for it in r['trace'] if it.get('verdicts') is not None and it.get('correct') is not None]
@@ -309,12 +360,12 @@ def verifier_calibration(runs: list[Run], # runs; those whose iterates carry ver
         base = {'iterates': len(its), 'right': sum(gold)}
         for v in dict.fromkeys(k for it in its for k in it['verdicts']):
             says = [it['verdicts'].get(v) for it in its]
-            rows.append({**base, 'missing %': 100 * sum(s is None for s in says) / len(its), **_binary([s is True for s in says], gold)})
+            rows.append({**base, 'missing %': 100 * sum(s is None for s in says) / len(its), **_binary([s is True for s in says], gold),
+                         **_means([0.0 if s is True else -1.0 for s in says], gold)})
             index.append((name, v))
         tau, rewards = run.config.get('threshold', -0.2), [it.get('reward') for it in its]
-        mean = lambda ok: (lambda xs: sum(xs) / len(xs) if xs else float('nan'))([x for x, g in zip(rewards, gold) if g == ok and x is not None])
         rows.append({**base, 'missing %': 100 * sum(x is None for x in rewards) / len(its),
-                     **_binary([x is not None and x > tau for x in rewards], gold), 'mean reward (right)': mean(True), 'mean reward (wrong)': mean(False)})
+                     **_binary([x is not None and x > tau for x in rewards], gold), **_means(rewards, gold)})
         index.append((name, f'reward > {tau:g}'))
     return pd.DataFrame(rows, index=pd.MultiIndex.from_tuples(index, names=['run', 'verifier']) if index else None, columns=_CALIBRATION)
 
@@ -378,23 +429,29 @@ def compute_data(runs: list[Run], # loaded runs, any mix of models, datasets, pr
 # %% ../nbs/11_report.ipynb #bbdc8d1d
 def _slug(s: str) -> str: return re.sub(r'[^A-Za-z0-9]+', '-', s).strip('-').lower()
 
+_RUN_KEYS = {'rho': 'iterative', 'lr': 'iterative', 'max_steps': 'iterative', 'threshold': 'iterative', 'select': 'iterative', 'compat': 'iterative',
+             'n_samples': 'sampled', 'temperature': 'sampled', 'max_new_tokens': None, 'dtype': None}  # setting -> the runs that show it (a Method flag; None: all)
+
 def _runs_table(runs: list[Run]) -> pd.DataFrame:
-    keys = ['rho', 'lr', 'max_steps', 'threshold', 'select', 'compat', 'max_new_tokens', 'dtype']
+    "One row per run: model, data, problems, folder, and the settings of `_RUN_KEYS` its method uses (blank otherwise)."
+    shown = lambda r, flag: flag is None or getattr(r.kind, flag)
+    value = lambda r, k: r.select if k == 'select' else r.config.get(k, '')
     return pd.DataFrame([{'model': r.model, 'data': r.column, 'problems': len(r), 'folder': str(r.path),
-                          **{k: str(r.select if k == 'select' else r.config.get(k, '')) for k in keys if r.kind.iterative or k in ('max_new_tokens', 'dtype')}}
+                          **{k: str(value(r, k)) for k, flag in _RUN_KEYS.items() if shown(r, flag)}}
                          for r in runs], index=pd.Index(run_names(runs), name='run')).astype(object)
 
-def write_report(run_dirs: list[str | Path], # run folders (or results.jsonl files)
+def write_report(run_dirs: list[str | Path], # run folders, results.jsonl files or folders of runs (see `find_runs`)
                  out_dir: str | Path = 'report', # where report.md and the PNGs go (created)
                 ) -> Path:
-    "Write out_dir/report.md (Table 1, Figure 2 and 3 equivalents, flips, verifier calibration, costs, accuracy against compute) and its PNGs; returns the report's path."
+    "Write out_dir/report.md (Table 1, Figure 2 and 3 equivalents, flips, verifier calibration, costs, accuracy against compute) and its PNGs; returns the report's path; raises as `find_runs` and `load_run`."
     from latentseek.plots import plot_accuracy_by_iteration, plot_accuracy_vs_tokens, plot_calibration, plot_flips, plot_iterations  # here, not at the top: plots imports this module
     if not run_dirs: raise ValueError('no run folders given')
-    runs, out = [load_run(d) for d in run_dirs], Path(out_dir)
+    found, skipped = find_runs(run_dirs)
+    runs, out = [load_run(d) for d in found], Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     seekers = [r for r in runs if r.kind.iterative]
     md = ['# LatentSeek report', '', f'{len(runs)} run(s); every number is recomputed from the records in `results.jsonl`.', '',
-          to_markdown(_runs_table(runs)), '']
+          to_markdown(_runs_table(runs)), ''] + [f'- {n}' for n in skipped] + ([''] if skipped else [])
     table = accuracy_table(runs)
     md += ['## Accuracy (paper Table 1)', '',
            'Accuracy of each method; in brackets the gain over CoT in points. The paper reports CoT, BoN, LatentSeek with the self-reward '
@@ -424,14 +481,15 @@ def write_report(run_dirs: list[str | Path], # run folders (or results.jsonl fil
         for i, (name, r, base) in enumerate(flips):
             png = f'flips-{i}-{_slug(name)}.png'
             plot_flips(r, out / png, base)
-            md += [f'### {name}' + ('' if base is None else ' (against the CoT run)'), '', to_markdown(flip_matrix(r, base)), '', f'![flips]({png})', '']
+            md += [f'### {name}' + ('' if base is None else ' (against the CoT run)'), '', f'{flip_title(r, base)}:', '',
+                   to_markdown(flip_matrix(r, base).rename_axis('')), '', f'![flips]({png})', '']
     cal = verifier_calibration(runs)
     if not cal.empty:
         plot_calibration(runs, out / 'calibration.png')
         md += ['## Verifier calibration', '',
                "Each verifier's True verdict read as 'the answer is right', scored against the gold answer over every scored iterate "
                '(missing verdicts count as not True, as in the reward). `reward > τ` is the stop test on the aggregated reward.', '',
-               to_markdown(cal), '', '![calibration](calibration.png)', '']
+               to_markdown(cal, floatfmt={'mean score (right)': '.3f', 'mean score (wrong)': '.3f'}), '', '![calibration](calibration.png)', '']
     md += ['## Cost', '', 'Tokens generated per problem by the solver (whole trace) and by the verifiers; mean iterations and wall seconds.', '',
            to_markdown(token_costs(runs)), '']
     compute = compute_data(runs)
@@ -453,16 +511,33 @@ def write_report(run_dirs: list[str | Path], # run folders (or results.jsonl fil
     return path
 
 # %% ../nbs/11_report.ipynb #7a0a428a
+REPORT_HELP = """Read run folders (each: config.json and results*.jsonl, as `latentseek eval` writes them) and write, in OUT (--out):
+
+  report.md                  the runs and their settings; accuracy against CoT (the paper's Table 1); accuracy by
+                             iteration budget (Figure 2); latent updates made (Figure 3); answer flips; verifier
+                             calibration; cost; accuracy against compute
+  accuracy_by_iteration.png  accuracy against latent updates allowed, one panel per dataset (LatentSeek runs)
+  iterations.png             problems by latent updates made (LatentSeek runs)
+  flips-<i>-<run>.png        each run's answers against its CoT
+  calibration.png            the verifiers' precision and recall (self-reward and BoN runs)
+  accuracy_vs_tokens.png     accuracy against generated tokens per problem
+
+A figure whose runs are missing is left out. Table 1 is also printed."""
+
 def add_report_parser(subparsers) -> argparse.ArgumentParser:
     "Add `latentseek report RUN_DIR... [--out DIR]` to the CLI's subparsers."
-    p = subparsers.add_parser('report', help="tables and plots from run folders (the paper's Table 1, Figures 2 and 3)")
-    p.add_argument('runs', nargs='+', help='run folders (or their results.jsonl files)')
-    p.add_argument('--out', default='report', help='folder for report.md and its PNGs (default: ./report)')
+    p = subparsers.add_parser('report', help="tables and plots from run folders (the paper's Table 1, Figures 2 and 3)",
+                              description=REPORT_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument('runs', nargs='+', metavar='RUN',
+                   help='run folders, results.jsonl files, or folders of run folders (e.g. experiments/qwen2.5-coder-1.5b); anything else is skipped with a note')
+    p.add_argument('--out', default='report', help='folder for report.md and its PNGs, created; files of the same names are replaced (default: ./report)')
     return p
 
 def cmd_report(args) -> Path:
-    "Run `write_report` for parsed `report` arguments and print Table 1."
-    path = write_report(args.runs, args.out)
-    print(to_markdown(accuracy_table([load_run(r) for r in args.runs])))
-    print(f'report written to {path}')
+    "Run `write_report` for parsed `report` arguments: print a note per path skipped, Table 1, and where the report went."
+    found, skipped = find_runs(args.runs)
+    for note in skipped: print(note)
+    path = write_report(args.runs, args.out)  # the notes again, in report.md
+    print(to_markdown(accuracy_table([load_run(r) for r in found])))
+    print(f'report written to {path} ({len(found)} runs; PNGs beside it)')
     return path

@@ -232,6 +232,7 @@ def test_screenshots(crawl, server):
     "Screenshots of the home page and of the LatentSeek chapter (committed copies: nbs/images/)."
     SHOTS.mkdir(parents=True, exist_ok=True)
     page = crawl['context'].new_page()
+    page.set_viewport_size({'width': 1440, 'height': 1400})  # tall enough for the whole sidebar, every chapter in it
     page.goto(server + 'index.html')
     page.evaluate('localStorage.clear()')      # no search highlights left by another test
     for name, url in [('site_home.png', 'index.html'), ('site_seek.png', 'latentseek.html')]:  # the home page and the LatentSeek chapter
