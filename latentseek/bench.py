@@ -257,7 +257,7 @@ def run_methods_comparison(out: str | Path, # folder for methods.json and method
                            model: str = 'smollm2-135m-instruct', data: str | None = None, # GSM8K test.jsonl; default find_data_dir()
                            problems: int = 4, batch_size: int = 4, backends=('hf', 'vllm'), dtype: str = 'float32',
                            labels: tuple | None = None, # labels of `compared_methods()` to run; None: all
-                           max_new_tokens: int = 192, # answer cap of every run (the verifiers keep theirs)
+                           max_new_tokens: int = 192, # answer cap of every run, the verifiers' too (BoN and the self-reward run four verifiers per answer)
                            device: str = 'cpu',
                           ) -> dict:
     "`methods_comparison` on the first GSM8K problems; writes `methods.json` and `methods.md` into `out`; raises `ValueError` for an unknown label."
@@ -268,7 +268,8 @@ def run_methods_comparison(out: str | Path, # folder for methods.json and method
     found = find_data_dir()
     data = data or (str(found / 'gsm8k' / 'test.jsonl') if found else None)
     if data is None: raise FileNotFoundError('no GSM8K data: pass data= (--data) or set LATENTSEEK_DATA')
-    cfg = Config(model=model, device=device, dtype=dtype, batch_size=batch_size, max_new_tokens=max_new_tokens, vllm_max_model_len=4096)
+    cfg = Config(model=model, device=device, dtype=dtype, batch_size=batch_size, max_new_tokens=max_new_tokens,
+                 verifier_max_new_tokens=max_new_tokens, vllm_max_model_len=4096)
     env = {k: v for k, v in os.environ.items() if k.startswith('VLLM_CPU_')}
     res = {'machine': machine(), 'model': model, 'data': Path(data).name, 'problems': problems, 'batch_size': batch_size, 'dtype': dtype,
            'max_new_tokens': max_new_tokens, 'methods': methods, 'vllm_env': env,
@@ -284,7 +285,7 @@ def methods_markdown(res: dict) -> str:
     "The every-method comparison as a Markdown table, with what was run."
     m = res['machine']
     head = (f"{res['model']} ({res['dtype']}), first {res['problems']} problems of {res['data']}, batch size {res['batch_size']}, answer cap "
-            f"{res['max_new_tokens']} tokens; {m.get('gpu', m.get('cpu', '') + ', ' + str(m['cpus']) + ' CPUs')}, torch {m['torch']}; "
+            f"{res['max_new_tokens']} tokens (verifiers' too); {m.get('gpu', m.get('cpu', '') + ', ' + str(m['cpus']) + ' CPUs')}, torch {m['torch']}; "
             f"vLLM CPU settings {res['vllm_env'] or 'default'}. problems_per_hour excludes start-up (startup_s). same_finals_as_hf counts final "
             f"answers equal to the HF backend's; a sampled method (-) draws other random numbers on each backend. Settings per method: "
             f"{ {k: {n: v for n, v in s.items() if n != 'method'} for k, s in res['methods'].items() if len(s) > 1} }.\n\n")
