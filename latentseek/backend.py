@@ -5,13 +5,15 @@
 # %% ../nbs/05b_backend.ipynb #28efd80d
 from __future__ import annotations
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from typing import Iterable
 import torch
 from .config import BACKENDS, registered
 from .handle import ModelHandle
 
 # %% auto #0
-__all__ = ['Generation', 'Sampling', 'Request', 'TokenBackend', 'Scheduler', 'make_backend']
+__all__ = ['CAPABILITIES', 'Generation', 'Sampling', 'capability', 'Request', 'TokenBackend', 'check_needs', 'Scheduler',
+           'make_backend']
 
 # %% ../nbs/05b_backend.ipynb #917ec79d
 @dataclass
@@ -49,35 +51,54 @@ class Sampling:
         if not getattr(gc, 'do_sample', False): return None
         return cls(temperature=gc.temperature or 1.0, top_p=gc.top_p or 1.0, top_k=gc.top_k or 0)
 
+# %% ../nbs/05b_backend.ipynb #86476ff0
+def capability(need: str, # its name: methods list it in `needs`, backends in `capabilities`
+               does: str, # what a backend that has it does, as an error says it: "needs a backend that {does}"
+               default: object = None, # the field's value when a request does not use it: None or False
+              ):
+    "A `Request` field that only backends declaring `need` serve; a request uses it when the field is set (not None, not False)."
+    return field(default=default, metadata=dict(need=need, does=does))
+
 # %% ../nbs/05b_backend.ipynb #4be2448b
 @dataclass
 class Request:
-    "One answer to decode, as every backend takes it: a prompt by its token ids, an optional forced prefix, and how to decode."
+    "One answer to decode, as every backend takes it: a prompt by its token ids, an optional forced prefix, how to decode, and what only some backends serve (its capability fields)."
     prompt: list[int]  # prompt token ids (P,); the backend keeps its own cache of prompts it has seen
     prefix: list[int] = field(default_factory=list)  # forced answer tokens (L,), e.g. LatentSeek's decoded latents x'
     max_new_tokens: int = 1024  # most generated tokens after the prefix (>= 1)
     stop_ids: list[int] | None = None  # ids that end the answer; None = the backend's
-    capture_hidden: bool = False  # keep the latent of every generated token (backends with `supports_hidden` only)
+    capture_hidden: bool = capability('hidden', 'returns the latent behind each generated token', False)  # keep the latent of every generated token
     sampling: Sampling | None = None  # None = greedy
     seed: int = 0  # the row's own sampling seed
     tag: object = None  # the caller's, handed back with the result
     keep_prompt: bool = False  # keep the prompt's cache after this row finishes, until `release(prompt)` (a problem's later iterations reuse it)
     group: object = None  # a hint: requests added together with equal `group` share a long prefix (a backend may prefill it once)
-    delta: torch.Tensor | None = None  # (d,) added to the final hidden state before the head at every position of this row (SLOT); backends with `supports_delta` only
-    embeds: tuple[int, torch.Tensor] | None = None  # (start, (N, d)): input embeddings in place of prompt tokens start .. start+N-1 (LTPO's thoughts); backends with `supports_embeds` only
-    states: tuple[int, int, torch.Tensor] | None = None  # (layer, start, (N, d)): hidden states entering decoder layer `layer` in place of the model's own at prompt positions start .. start+N-1 (GradCuit's prefix); backends with `supports_states` only
+    delta: torch.Tensor | None = capability('delta', 'adds a per-row delta to the final hidden states before the head')  # (d,) added to the final hidden state before the head at every position of this row (SLOT)
+    embeds: tuple[int, torch.Tensor] | None = capability('embeds', 'takes prompts as input embeddings')  # (start, (N, d)): input embeddings in place of prompt tokens start .. start+N-1 (LTPO's thoughts)
+    states: tuple[int, int, torch.Tensor] | None = capability('states', 'takes hidden states entering a decoder layer')  # (layer, start, (N, d)): hidden states entering decoder layer `layer` in place of the model's own at prompt positions start .. start+N-1 (GradCuit's prefix)
+
+    @property
+    def needs(self) -> set[str]:
+        "The capabilities this request uses: its capability fields that are set (not None, not False)."
+        return {f.metadata['need'] for f in fields(self) if 'need' in f.metadata and getattr(self, f.name) is not None and getattr(self, f.name) is not False}
+
+# %% ../nbs/05b_backend.ipynb #61a6e9f5
+CAPABILITIES = {f.metadata['need']: f.metadata['does'] for f in fields(Request) if 'need' in f.metadata}  # capability -> what a backend that has it does: one per `Request` field made with `capability`
 
 # %% ../nbs/05b_backend.ipynb #0701e4fb
 class TokenBackend:
-    "What the `Scheduler` drives: requests in (`prepare`, `admit`), tokens out (`step`), `abort`, `release`, `close`; capabilities declared; the model's torch side in `handle`."
+    "What the `Scheduler` drives: requests in (`prepare`, `admit`), tokens out (`step`), `abort`, `release`, `close`; its `capabilities` declared; the model's torch side in `handle`."
     tokenizer = None  # decodes `Generation.text`; None: token ids only
     stop_ids: list[int] = []  # ids that end an answer when a request gives none
     handle: ModelHandle | None = None  # the torch side of the same model (head, hidden states, embeddings) that methods read
-    supports_hidden: bool = False  # can return `Generation.hidden` for `capture_hidden` requests
-    supports_delta: bool = False  # adds a request's `delta` to its final hidden states before the head (SLOT)
-    supports_embeds: bool = False  # takes a request's `embeds` in place of some prompt tokens (LTPO)
-    supports_states: bool = False  # takes a request's `states` in place of the hidden states entering one decoder layer at some prompt positions (GradCuit)
+    capabilities: frozenset[str] = frozenset()  # what it serves beyond tokens: names in `CAPABILITIES` (a class attribute, or set per instance in `__init__`)
     torch_decodes: bool = True  # the torch model decodes the tokens (so `load_model`'s CPU weight prepacking pays for its memory)
+
+    def supports(self, need: str, # a name in `CAPABILITIES`
+                ) -> bool:
+        "Whether it serves requests that use `need`; raises `ValueError` for a name not in `CAPABILITIES`."
+        if need not in CAPABILITIES: raise ValueError(f"unknown capability {need!r}: one of {', '.join(CAPABILITIES)}")
+        return need in self.capabilities
 
     @classmethod
     def check(cls, cfg) -> str | None:
@@ -117,6 +138,15 @@ class TokenBackend:
     def close(self):
         "Free what the backend holds beyond Python objects (vLLM's engine processes); it cannot decode after this. The default does nothing."
 
+# %% ../nbs/05b_backend.ipynb #51520200
+def check_needs(backend: TokenBackend, # the backend that would serve them
+                needs: Iterable[str], # capability names: a method's `needs`, a request's `needs`
+                who: str, # who needs them, for the error: '--method slot', 'a request'
+               ):
+    "Raise `ValueError` when `backend` lacks one of `needs`, saying who needs it, what a backend with it does, and which backend lacks it."
+    for need in sorted(needs):
+        if not backend.supports(need): raise ValueError(f"{who} needs a backend that {CAPABILITIES[need]} ({need!r}); {type(backend).__name__} does not")
+
 # %% ../nbs/05b_backend.ipynb #ef67fca7
 class Scheduler:
     "Continuous batching over a backend, driven by the caller: `add` requests, then `step` until `idle`."
@@ -129,9 +159,10 @@ class Scheduler:
         self.open: dict[int, Request] = {}  # requests added and not yet returned nor aborted, by id()
 
     def add(self, requests: list[Request]):
-        "Queue `requests` (first in, first out); the backend may start on their prompts at once."
+        "Queue `requests` (first in, first out); the backend may start on their prompts at once. Raises `ValueError`, queuing none, when one needs what the backend lacks (`check_needs`)."
         requests = list(requests)
         if not requests: return
+        for r in requests: check_needs(self.backend, r.needs, 'a request')
         self.backend.prepare(requests)
         self.waiting.extend(requests)
         self.open.update((id(r), r) for r in requests)

@@ -8,13 +8,25 @@ import argparse, json, signal, sys, threading, time
 from dataclasses import fields
 from pathlib import Path
 from typing import Collection
-from .config import Config, settings_parts
+from .config import Config, registered, settings_parts
 from .answers import READERS
 from .kinds import KINDS
 
 # %% auto #0
-__all__ = ['COMMANDS', 'SOLVE_SKIPS', 'add_config_flags', 'config_from_args', 'add_command', 'parser', 'run_notes', 'solve_table',
-           'cmd_eval', 'cmd_solve', 'cmd_regrade', 'cmd_report', 'main']
+__all__ = ['COMMANDS', 'SOLVE_SKIPS', 'choice_notes', 'add_config_flags', 'config_from_args', 'add_command', 'parser',
+           'run_notes', 'solve_table', 'cmd_eval', 'cmd_solve', 'cmd_regrade', 'cmd_report', 'main']
+
+# %% ../nbs/10_cli.ipynb #2840ff74
+def choice_notes(registry: dict, # a registry as a setting's `choices` (METHODS, REWARDS, BACKENDS)
+                ) -> str:
+    "Each name of `registry` with the first words of its class's docstring (up to ' (', '; ' or '. '), for a flag's help: 'cot (One greedy answer) | bon (...) | ...'."
+    notes = []
+    for name in registry:
+        doc = (registered(registry, name).__doc__ or '').strip()
+        for end in (' (', '; ', '. '):
+            doc = doc.split(end)[0]
+        notes.append(f"{name} ({doc.rstrip('.')})" if doc else name)
+    return ' | '.join(notes)
 
 # %% ../nbs/10_cli.ipynb #06725bd3
 def _kind(anno: str):
@@ -30,7 +42,7 @@ def _docs(part: type) -> dict:
 def add_config_flags(parser: argparse.ArgumentParser, # the subcommand's parser
                      skip: Collection[str] = (), # settings given no flag (they keep their defaults): their names, or a part's group name ('vllm')
                     ):
-    "Add one flag per setting of every part of `Config`, a titled group per part, with the setting's comment as help and its default."
+    "Add one flag per setting of every part of `Config`, a titled group per part, with the setting's comment as help (and, for a registry's names, each one's summary) and its default."
     for part in settings_parts():
         name = part.__name__.removesuffix('Settings').lower()
         if name in skip: continue
@@ -39,7 +51,8 @@ def add_config_flags(parser: argparse.ArgumentParser, # the subcommand's parser
         for f in fields(part):
             if f.name in skip: continue
             kind, choices = _kind(str(f.type)), f.metadata.get('choices')
-            flag, help = '--' + f.name.replace('_', '-'), f"{docs.get(f.name, '')} (default: {f.default})"
+            notes = f': {choice_notes(choices)}' if isinstance(choices, dict) else ''  # a registry: each name with its summary
+            flag, help = '--' + f.name.replace('_', '-'), f"{docs.get(f.name, '')}{notes} (default: {f.default})"
             metavar = {int: 'N', float: 'X'}.get(kind)  # a short placeholder keeps each flag's help on its line
             if kind is bool: group.add_argument(flag, action=argparse.BooleanOptionalAction, default=f.default, help=help)
             else: group.add_argument(flag, type=kind, default=f.default, choices=choices() if callable(choices) else choices, metavar=None if choices else metavar, help=help)

@@ -13,8 +13,8 @@ from .answers import READERS
 
 # %% auto #0
 __all__ = ['METHODS', 'REWARDS', 'BACKENDS', 'NOT_LATER', 'MOST_NEW_TOKENS', 'COMPAT', 'registered', 'setting', 'positive',
-           'fraction', 'number', 'count', 'Settings', 'RunSettings', 'settings_parts', 'Config', 'compat_presets',
-           'later_settings', 'with_later_settings']
+           'fraction', 'number', 'count', 'Settings', 'RunSettings', 'settings_parts', 'parts_table', 'Config',
+           'compat_presets', 'later_settings', 'with_later_settings']
 
 # %% ../nbs/00_config.ipynb #1b2c3d4e
 METHODS = {  # --method name -> the class that runs it, as 'module:Class' or the class itself (one line per method; see the Seeker chapter)
@@ -37,7 +37,7 @@ BACKENDS = {  # --backend name -> the `TokenBackend` class that generates the to
     'vllm': 'latentseek.vllm_backend:VLLMBackend',
 }
 
-def registered(registry: dict, # METHODS or REWARDS
+def registered(registry: dict, # METHODS, REWARDS or BACKENDS
                name: str, # the name to look up
                what: str = 'method', # what the registry holds, for the error
                hint: str = '', # appended to the error, e.g. other accepted values
@@ -53,7 +53,7 @@ def registered(registry: dict, # METHODS or REWARDS
 NOT_LATER = object()  # `setting(later=...)` default: the setting is as old as the committed runs
 
 def setting(default: Any, # the value a run gets unless told otherwise
-            choices: tuple | Callable | None = None, # allowed values, or a function returning them (a registry's live keys)
+            choices: tuple | dict | Callable | None = None, # allowed values: a tuple, a registry (its live keys; the CLI lists each with its class's summary), or a function returning them
             check: Callable[[Any], str | None] | None = None, # returns what is wrong with a value (e.g. 'must be > 0'), or None
             volatile: bool = False, # how or where a run computes, not what: left out of the fingerprint
             later: Any = NOT_LATER, # added after runs were committed: the value older code behaved as
@@ -132,24 +132,24 @@ class RunSettings(Settings):
     prompt_idx: int = setting(0, choices=(0, 1))  # solver prompt: 0 = reason step by step, answer in \boxed{}; 1 = JSON with "final answer"
     prompts: str | None = setting(None, check=_path, later=None)  # a prompts file (YAML or JSON, see Prompts) replacing any solver or verifier prompt or the verdict marker; None = ours
     reader: str | None = setting(None, choices=lambda: READERS.keys(), later='ours', compat=dict(fixed='ours', paper='paper'))  # how answers are read and judged: ours | paper (the original code's extraction and string comparison, see Paper reader); None = from compat
-    method: str = setting('latentseek', choices=lambda: METHODS.keys())  # a name in METHODS: cot | bon | sc | oracle | latentseek | slot | ltpo | gradcuit
-    reward: str = setting('self', choices=lambda: REWARDS.keys())  # the reward of the methods that take one (LatentSeek, GradCuit), a name in REWARDS: self (4 verifiers run by the model itself) | psrm (0 if right, else -1) | single (one verifier on the final answer: 0 if it says right, else -1)
+    method: str = setting('latentseek', choices=METHODS)  # the test-time method, one of METHODS
+    reward: str = setting('self', choices=REWARDS)  # what scores answers for the methods that take a reward, one of REWARDS
     max_new_tokens: int = setting(1024, check=count(1, MOST_NEW_TOKENS))  # most tokens of a solver answer (CoT, continuation, sample); at most 2**21, past every model's context (the run checks its model's own)
     extra_token: bool | None = setting(None, later=False, compat=dict(fixed=False, paper=True))  # solver answers get max_new_tokens + 1 tokens, as the paper code's CoT and continuation loops; None = from compat
     batch_size: int = setting(1, check=count(1), volatile=True)  # problems run together
-    backend: str = setting('hf', choices=lambda: BACKENDS.keys(), later='hf')  # generation backend, a name in BACKENDS: hf (our KV-cache engine) | vllm
+    backend: str = setting('hf', choices=BACKENDS, later='hf')  # what generates the tokens, one of BACKENDS
     seed: int = setting(0, check=_integer)  # seeds torch, random and numpy; 0 seeds too
     compat: str = setting('fixed', choices=COMPAT)  # 'fixed' corrects the paper code's quirks; 'paper' reproduces them
 
 # %% ../nbs/00_config.ipynb #72e8e2b9
-def _components() -> list[type]:
-    "Every registered method, reward and backend class, in registry order."
-    return [registered(reg, name, what) for reg, what in ((METHODS, 'method'), (REWARDS, 'reward'), (BACKENDS, 'backend')) for name in reg]
+def _components() -> list[tuple[str, str, type]]:
+    "(kind, name, class) of every registered method, reward and backend, in registry order."
+    return [(what, name, registered(reg, name, what)) for reg, what in ((METHODS, 'method'), (REWARDS, 'reward'), (BACKENDS, 'backend')) for name in reg]
 
 def settings_parts() -> list[type[Settings]]:
     "`RunSettings`, then each registered component's `settings` class (once each); raises `ValueError` when two parts declare one name."
     parts = [RunSettings]
-    for c in _components():
+    for _, _, c in _components():
         s = getattr(c, 'settings', None)
         if s is not None and s not in parts: parts.append(s)
     seen = {}
@@ -158,6 +158,18 @@ def settings_parts() -> list[type[Settings]]:
             if f.name in seen: raise ValueError(f"setting {f.name!r} is declared by both {seen[f.name].__name__} and {p.__name__}: rename one")
             seen[f.name] = p
     return parts
+
+# %% ../nbs/00_config.ipynb #0e22063f
+def parts_table() -> str:
+    "A markdown table of `Config`'s parts: each settings class, the registered components that declare it (`settings = ...`), and its settings."
+    owners = {}
+    for what, name, c in _components():
+        if getattr(c, 'settings', None) is not None: owners.setdefault(c.settings, []).append(f'{what} `{name}`')
+    rows = ['| part | declared by | settings |', '|---|---|---|']
+    for p in settings_parts():
+        by = 'the run (this chapter)' if p is RunSettings else ', '.join(owners[p]) + ('; in every fingerprint' if p.in_every_fingerprint else '')
+        rows.append(f"| `{p.__name__}` | {by} | {', '.join(f'`{f.name}`' for f in fields(p))} |")
+    return '\n'.join(rows)
 
 # %% ../nbs/00_config.ipynb #09033ef2
 class Config:

@@ -215,10 +215,7 @@ class _Held:
 # %% ../nbs/06_generation.ipynb #a3b3d00f
 class Engine(TokenBackend):
     "The Hugging Face backend: batched KV-cache decoding that returns latents; one engine per (model, tokenizer)."
-    supports_hidden = True
-    supports_delta = True
-    supports_embeds = True
-    supports_states = True
+    capabilities = frozenset({'hidden', 'delta', 'embeds', 'states'})  # latents, SLOT's delta, LTPO's embeddings, GradCuit's layer states
     def __init__(self, model, tokenizer, # tokenizer may be None when `stop_ids` is given (then no text is decoded)
                  stop_ids: list[int] | None = None, # ids that end an answer; default `stop_token_ids(model, tokenizer, 'all')`
                  sync_every: int | None = None, # check for finished rows every n steps; default 1 on CPU, 16 on GPU

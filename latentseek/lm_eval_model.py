@@ -183,7 +183,7 @@ class UntilBackend:
                 ):
         self.backend, self.until = backend, [s for s in until if s]
 
-    def __getattr__(self, name):  # tokenizer, handle, stop_ids, supports_*, ...: the backend's
+    def __getattr__(self, name):  # tokenizer, handle, stop_ids, capabilities, supports, ...: the backend's
         if name == 'backend': raise AttributeError(name)  # not set yet (copy, pickle)
         return getattr(self.backend, name)
 

@@ -13,7 +13,7 @@ from fastcore.basics import patch
 from .config import Config, METHODS, registered
 from .data import Problem
 from .prompts import PromptSet, chat_ids, solver_messages
-from .backend import TokenBackend, Generation, Request, Scheduler
+from .backend import TokenBackend, Generation, Request, Scheduler, CAPABILITIES, check_needs
 from .reward import Reward, RewardResult, make_reward
 
 log = logging.getLogger('latentseek')
@@ -75,7 +75,7 @@ class Method:
     has_cot: bool = False  # trace[0] is the greedy CoT answer, a baseline the report may use
     iterative: bool = False  # its trace has latent steps k = 1..K (accuracy by iteration budget, paper Figure 2)
     sampled: bool = False  # its answers are sampled with `n_samples`, `temperature`, `top_p` and `seed`
-    needs: tuple = ()  # what it needs of the token backend beyond tokens: 'hidden' (latents), 'delta' (a vector before the head), 'embeds' (input embeddings), 'states' (hidden states entering a decoder layer); a backend may set itself up for them
+    needs: tuple = ()  # what it needs of the token backend beyond tokens: names in `CAPABILITIES` (see Backends); the Seeker refuses a backend that lacks one, and a backend may set itself up for them
 
     @classmethod
     def label(cls, settings: dict) -> str:
@@ -217,7 +217,7 @@ class Episode:
 
 # %% ../nbs/08_seek.ipynb #b03381fe
 class Seeker:
-    "Runs any registered method over many problems on one continuously batched scheduler (paper Algorithm 1 for LatentSeek)."
+    "Runs any registered method over many problems on one continuously batched scheduler (paper Algorithm 1 for LatentSeek); raises `ValueError` for a backend that lacks what the method `needs`."
     def __init__(self, backend: TokenBackend, # the solver's generation backend (an `Engine`)
                  reward: Reward | Callable | None, # scores answers for methods that run a reward, in place of the method's own (others ignore it); None: the method's own, from `cfg`
                  cfg: Config, # method and hyper-parameters
@@ -227,6 +227,7 @@ class Seeker:
         self.handle = backend.handle  # the model's torch side, which methods read (head, hidden states, embeddings)
         self.prompts = prompt_set or self.cfg.prompt_set()  # the solver's (and the self-reward's) texts, read once
         self.method = get_method(self.cfg.method)
+        check_needs(backend, self.method.needs, f'--method {self.cfg.method}')  # before the method sets anything up
         self.reward_name = self.method.reward_name(self.cfg)
         self.reward = make_reward(reward) if self.reward_name is not None and reward is not None else None
         self.shared = self.method.shared(self)  # what every problem's method instance shares (typed by the method)

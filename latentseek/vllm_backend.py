@@ -175,7 +175,6 @@ def environ_set(changes: dict[str, str | None], # variable -> value, or None to 
 class VLLMBackend(TokenBackend):
     "vLLM generates every requested token; a torch `Engine` on the same model gives the latents of `capture_hidden` rows (one prefill each)."
     settings = VLLMSettings
-    supports_hidden = True
     torch_decodes = False  # the torch copy runs one prefill per CoT: not worth a second, prepacked copy of its weights
 
     def __init__(self, model, tokenizer, # the torch copy (`load_model`): latents, head, stop ids, text
@@ -188,8 +187,9 @@ class VLLMBackend(TokenBackend):
         self.handle = ModelHandle(model, tokenizer)  # the torch side: latents of `capture_hidden` rows, what methods read
         self.tokenizer = tokenizer
         self.stop_ids = list(stop_ids) if stop_ids is not None else stop_token_ids(model, tokenizer)
-        self.supports_delta = self.handle.plain_head  # SLOT's delta as a logit bias W delta, exact for a plain linear head
-        self.supports_embeds = bool(llm_args.get('enable_prompt_embeds'))  # LTPO's thoughts: prompts given as embeddings
+        self.capabilities = frozenset({'hidden'}  # latents: one torch prefill of prompt + answer
+                                      | ({'delta'} if self.handle.plain_head else set())  # SLOT's delta as a logit bias W delta, exact for a plain linear head
+                                      | ({'embeds'} if llm_args.get('enable_prompt_embeds') else set()))  # LTPO's thoughts: prompts given as embeddings
         cpu = self.handle.device.type == 'cpu'
         env = engine_env(os.environ, cpu, sorted(os.sched_getaffinity(0)), torch.cuda.device_count() if not cpu else 0, llm_args.get('tensor_parallel_size', 1))
         with environ_set(env):  # in a launch: an engine of this process's own, on its device (see above)
@@ -212,14 +212,14 @@ class VLLMBackend(TokenBackend):
 # %% ../nbs/06a_vllm.ipynb #4993082e
 @patch
 def admit(self: VLLMBackend, requests: list[Request]):
-    "Add `requests` to vLLM's engine (prompt + forced prefix as one token prompt, or as embeddings when it has `embeds`; a SLOT delta as its logit bias W delta). Raises `ValueError` for embeddings without `supports_embeds`, a delta with a head that is not plain linear, or `max_new_tokens < 1`."
+    "Add `requests` to vLLM's engine (prompt + forced prefix as one token prompt, or as embeddings when it has `embeds`; a SLOT delta as its logit bias W delta). Raises `ValueError` for embeddings without the 'embeds' capability, a delta with a head that is not plain linear, or `max_new_tokens < 1`."
     from vllm import SamplingParams
     from vllm.sampling_params import RequestOutputKind
     for r in requests:
-        if r.embeds is not None and not self.supports_embeds:
+        if r.embeds is not None and not self.supports('embeds'):
             raise ValueError("this vLLM engine takes no prompts as embeddings (LTPO): build it with enable_prompt_embeds (engine_args does for a method that needs them), or use --backend hf")
         if r.embeds is not None and r.capture_hidden: raise ValueError("no latents for a prompt given as embeddings: capture_hidden needs a token prompt")
-        if r.delta is not None and not self.supports_delta:
+        if r.delta is not None and not self.supports('delta'):
             raise ValueError("this model's output head is not a plain linear map, so the vLLM backend cannot add a per-row delta before it (SLOT); use --backend hf")
         stops = list(r.stop_ids if r.stop_ids is not None else self.stop_ids)
         extra = None if r.delta is None else {BIAS_KEY: logit_bias(self.handle, r.delta)}

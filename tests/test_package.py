@@ -1,11 +1,46 @@
 """The installed package: every module imports on its own (no import hidden in a notebook-only cell),
 the top level exposes the components, and the console script answers."""
-import importlib, subprocess, sys
+import importlib, json, pkgutil, re, subprocess, sys
 from pathlib import Path
 import pytest
 
-MODULES = ['config', 'testing', 'kinds', 'prompts', 'data', 'answers', 'verify_worker', 'paper_reader', 'models', 'handle', 'backend', 'generation', 'vllm_backend', 'vllm_bias', 'reward', 'single_verifier', 'seek', 'methods.cot', 'methods.bon',
-           'methods.sc', 'methods.oracle', 'methods.latentseek', 'methods.slot', 'methods.ltpo', 'methods.gradcuit', 'records', 'evaluate', 'parallel', 'regrade', 'cli', 'bench', 'report', 'stats', 'plots', 'lm_eval_model']
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def exported_modules() -> list[str]:
+    "The modules the notebooks export (their `#| default_exp`), without the `latentseek.` prefix: the package's source of truth."
+    names = []
+    for nb in sorted((ROOT / 'nbs').rglob('*.ipynb')):
+        if '.ipynb_checkpoints' in nb.parts: continue
+        for cell in json.loads(nb.read_text())['cells']:
+            m = re.search(r'^#\|\s*default_exp\s+(\S+)', ''.join(cell['source']), re.M)
+            if cell['cell_type'] == 'code' and m: names.append(m.group(1))
+    return names
+
+
+MODULES = [m for m in exported_modules() if m != '__main__']  # `import latentseek.__main__` would run the CLI
+
+
+def test_every_module_comes_from_a_notebook():
+    "Each notebook exports its own module (two with one `default_exp` overwrite each other), and every module of the package is one of them or hand-written on purpose."
+    exported = exported_modules()
+    assert len(exported) == len(set(exported)), sorted(m for m in exported if exported.count(m) > 1)
+    import latentseek
+    on_disk = {m.name.removeprefix('latentseek.') for m in pkgutil.walk_packages(latentseek.__path__, 'latentseek.') if not m.ispkg}
+    assert on_disk - {'_modidx'} == set(exported), (on_disk ^ set(exported)) - {'_modidx'}
+    from latentseek._modidx import d
+    assert {m.removeprefix('latentseek.') for m in d['syms']} <= set(exported)  # nbdev's index knows no other module
+    assert len(MODULES) > 30 and 'methods.gradcuit' in MODULES and 'config' in MODULES
+
+
+def test_index_lists_every_module():
+    "The home page's chapter table (and README.md, made from it by `make readme`) names every exported module: a new chapter is listed there."
+    cells = json.loads((ROOT / 'nbs' / 'index.ipynb').read_text())['cells']
+    chapters = next(''.join(c['source']) for c in cells if ''.join(c['source']).startswith('## The chapters'))
+    readme = (ROOT / 'README.md').read_text()
+    for where, text in (('nbs/index.ipynb', chapters), ('README.md', readme)):
+        missing = [m for m in exported_modules() if f'`latentseek.{m}`' not in text]
+        assert not missing, f"{where}'s chapter table lacks {missing}: add a row (then `make readme`)"
 
 
 @pytest.mark.parametrize('name', MODULES)

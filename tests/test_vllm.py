@@ -161,15 +161,15 @@ def test_slot_as_a_logit_bias_equals_hf_alone_and_batched(backends, gsm8k):
 
 def test_ltpo_through_prompt_embeddings_equals_hf_alone_and_batched(backends, gsm8k):
     hf, v = backends
-    assert v.supports_delta and not v.supports_embeds  # an engine built for another method takes no embeddings ...
+    assert v.supports('delta') and not v.supports('embeds')  # an engine built for another method takes no embeddings ...
     with pytest.raises(ValueError, match='needs a backend'):
         Seeker(v, None, Config(model='smollm2-135m-instruct', dtype='float32', method='ltpo', max_new_tokens=8)).run(gsm8k[:1])
-    with pytest.raises(ValueError, match='takes no prompts as embeddings'):
+    with pytest.raises(ValueError, match='a request needs a backend that takes prompts as input embeddings'):  # refused by the scheduler, before vLLM sees it
         v.run([Request([1, 2, 3], [], 4, embeds=(0, torch.zeros(1, v.handle.model.config.hidden_size)))])
     cfg = Config(model='smollm2-135m-instruct', dtype='float32', method='ltpo', max_new_tokens=64, ltpo_steps=2, vllm_max_model_len=4096)
     e = VLLMBackend(hf.handle.model, hf.tokenizer, engine_args(cfg, model_folder(cfg.model), cpu=True))  # ... one built for LTPO does
     try:
-        assert e.supports_embeds
+        assert e.supports('embeds')
         def run(backend, batch):
             rs = Seeker(backend, None, cfg.replace(batch_size=batch)).run(gsm8k[:2])
             return {r.problem.id: (r.final.text, r.fields['ltpo_rewards']) for r in rs}

@@ -113,10 +113,8 @@ class GradCuit(Method):
 
     @classmethod
     def shared(cls, seeker) -> GradCuitShared:
-        "The layer the latents enter; raises `ValueError` on a backend without `supports_states` or a layer the model lacks."
-        backend, cfg = seeker.backend, seeker.cfg
-        if not getattr(backend, 'supports_states', False):
-            raise ValueError(f"--method gradcuit needs a backend that takes hidden states at a decoder layer (supports_states); {type(backend).__name__} does not: use --backend hf")
+        "The layer the latents enter; raises `ValueError` on a layer the model lacks (the Seeker refuses a backend without 'states')."
+        cfg = seeker.cfg
         model = seeker.handle.model
         layer = middle_layer(model) if cfg.gradcuit_layer is None else cfg.gradcuit_layer
         n = len(decoder_layers(model))

@@ -149,7 +149,6 @@ class LatentSeek(Method):
     def shared(cls, seeker) -> LatentSeekShared:
         "The heads, dtypes and continuation stop ids every problem of this Seeker uses; raises `ValueError` on a backend without latents."
         backend, cfg = seeker.backend, seeker.cfg
-        if not backend.supports_hidden: raise ValueError(f"{type(backend).__name__} returns no latents, which LatentSeek needs")
         model = seeker.handle.model
         head, step_head = latent_heads(model, cfg.freeze_model)
         stop = list(backend.stop_ids) if cfg.stop == 'all' else stop_token_ids(model, backend.tokenizer, cfg.stop)  # paper: eos only

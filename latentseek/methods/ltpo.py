@@ -107,7 +107,6 @@ class LTPO(SingleAnswer):
 
     def start(self):
         backend = self.seeker.backend
-        if not backend.supports_embeds: raise ValueError(f"--method ltpo needs a backend that takes input embeddings; {type(backend).__name__} does not")
         messages = solver_messages(self.problem.question, self.problem.dataset, self.cfg.prompt_idx, self.seeker.prompts)
         self.ids, start = thought_prompt(backend.tokenizer, messages, self.cfg.ltpo_thoughts, self.cfg.ltpo_hint)
         req = self.request()  # the solver's limits, and this problem's seed

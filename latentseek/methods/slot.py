@@ -55,8 +55,6 @@ class SLOT(SingleAnswer):
     def label(cls, settings: dict) -> str: return 'SLOT'
 
     def start(self):
-        backend = self.seeker.backend
-        if not backend.supports_delta: raise ValueError(f"--method slot needs a backend that adds a per-row delta before the head; {type(backend).__name__} does not")
         self.delta, self.losses = slot_delta(self.seeker.handle, self.prompt, self.cfg.slot_steps, self.cfg.slot_lr)
         return [replace(self.request(), delta=self.delta)]
 
