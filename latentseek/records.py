@@ -70,7 +70,7 @@ def to_record(r: SeekResult, cfg: Config,
             'generated_tokens': generated_tokens(trace), **_fields(r),
             'batch_size': cfg.batch_size, 'fingerprint': cfg.fingerprint(prompt_set), 'versions': versions()}
 
-# %% ../nbs/08z_records.ipynb #8114c0ef
+# %% ../nbs/08z_records.ipynb #df9c2fc2
 def record_seed(r: dict, # a record
                 config: dict, # its run's `config.json` settings (its 'config'); {} when there is none
                ) -> int | None:
