@@ -294,13 +294,15 @@ def _without_seed(run: Run) -> str:
 def _seed_baseline(run: Run, # a run of a seeds group
                    runs: list[Run], # every run of the report
                   ) -> tuple[dict, str | None]:
-    "({id: CoT right}, where from): the run's own step 0 when its method starts from the greedy CoT (`has_cot`), else the final answers of the report's CoT runs of its model, dataset and prompt; ({}, None) when there are none."
+    "({id: CoT right}, where from): the run's own step 0 when its method starts from the greedy CoT (`has_cot`), else, as Table 1 finds its CoT row, the final answers of the report's CoT runs of its model, dataset and prompt, or without one the step 0 of its runs that start from the greedy CoT; ({}, None) when there are none."
     if run.kind.has_cot: return {r['id']: is_correct(_cot_iterate(r)) for r in run.records}, 'its own step 0'
-    cots = [c for c in runs if c.method == BASELINE and (c.model, c.dataset, c.prompt_idx) == (run.model, run.dataset, run.prompt_idx)]
+    same = [c for c in runs if (c.model, c.dataset, c.prompt_idx) == (run.model, run.dataset, run.prompt_idx)]
+    cots = [c for c in same if c.method == BASELINE] or [c for c in same if c.kind.has_cot]
     answers = {}
     for c in cots:
-        for r in c.records: answers.setdefault(r['id'], is_correct(r['final']))
-    return answers, (f'{_baseline_label()} run' if cots else None)
+        for r in c.records: answers.setdefault(r['id'], is_correct(r['final'] if c.method == BASELINE else _cot_iterate(r)))
+    if not cots: return answers, None
+    return answers, f'{_baseline_label()} run' if cots[0].method == BASELINE else 'step 0 of ' + ' and '.join(dict.fromkeys(c.method_label for c in cots))
 
 _SEEDS = ['group', 'model', 'dataset', 'prompt_idx', 'method', 'seed', 'folder', 'n', 'accuracy', 'n_common', 'cot_accuracy', 'b', 'c', 'p', 'cot_source']
 
