@@ -13,8 +13,8 @@ from .answers import READERS
 from .kinds import KINDS
 
 # %% auto #0
-__all__ = ['COMMANDS', 'SOLVE_SKIPS', 'choice_notes', 'add_config_flags', 'config_from_args', 'add_command', 'parser',
-           'run_notes', 'solve_table', 'cmd_eval', 'cmd_solve', 'cmd_regrade', 'cmd_report', 'main']
+__all__ = ['COMMANDS', 'SOLVE_SKIPS', 'choice_notes', 'add_config_flags', 'config_from_args', 'seed_list', 'add_command',
+           'parser', 'run_notes', 'solve_table', 'cmd_eval', 'cmd_solve', 'cmd_regrade', 'cmd_report', 'main']
 
 # %% ../nbs/10_cli.ipynb #2840ff74
 def choice_notes(registry: dict, # a registry as a setting's `choices` (METHODS, REWARDS, BACKENDS)
@@ -58,8 +58,9 @@ def add_config_flags(parser: argparse.ArgumentParser, # the subcommand's parser
             else: group.add_argument(flag, type=kind, default=f.default, choices=choices() if callable(choices) else choices, metavar=None if choices else metavar, help=help)
 
 def config_from_args(args: argparse.Namespace) -> Config:
-    "The `Config` the parsed flags describe (a setting without a flag at its default); raises `ValueError` on a bad value."
-    return Config(**{f.name: getattr(args, f.name) for part in settings_parts() for f in fields(part) if hasattr(args, f.name)})
+    "The `Config` the parsed flags describe (a setting without a flag, or left None by its parser, at its default: `eval` leaves `--seed` None to tell it from `--seeds`); raises `ValueError` on a bad value."
+    given = {f.name: getattr(args, f.name) for part in settings_parts() for f in fields(part) if hasattr(args, f.name)}
+    return Config(**{k: v for k, v in given.items() if v is not None})
 
 # %% ../nbs/10_cli.ipynb #d6a86573
 COMMANDS = {  # subcommand -> its line in `latentseek --help`
@@ -70,6 +71,17 @@ COMMANDS = {  # subcommand -> its line in `latentseek --help`
     'bench': 'benchmark the fast path (see the Benchmark chapter); `latentseek bench --help`',
 }
 SOLVE_SKIPS = ('dataset', 'batch_size', 'backend', 'vllm')  # settings that mean nothing for one question: `solve` runs them at their defaults
+
+# %% ../nbs/10_cli.ipynb #d0dbab07
+def seed_list(text: str, # what follows --seeds: integers separated by commas, e.g. '0,1,2'
+             ) -> list[int]:
+    "The seeds of `eval --seeds`, in the order given; raises `argparse.ArgumentTypeError` (argparse's one-line error) on a value that is not an integer, an empty list or a repeated seed."
+    parts = [t.strip() for t in text.split(',')]
+    try: seeds = [int(t) for t in parts]
+    except ValueError: raise argparse.ArgumentTypeError(f"{text!r} is not a list of integer seeds separated by commas, e.g. 0,1,2") from None
+    repeated = sorted({s for s in seeds if seeds.count(s) > 1})
+    if repeated: raise argparse.ArgumentTypeError(f"{text!r} repeats seed(s) {repeated}: each seed is one run")
+    return seeds
 
 # %% ../nbs/10_cli.ipynb #4c04dee4
 def add_command(sub, # the `latentseek` parser's subparsers
@@ -93,10 +105,14 @@ def add_command(sub, # the `latentseek` parser's subparsers
         g.add_argument('--question-field', default=None, help="the rows' question field, any case (default: question or problem)")
         g.add_argument('--answer-field', default=None, help="the rows' answer field, any case (default: answer)")
         g.add_argument('--output-dir', default=None, help='run folder (results.jsonl, config.json); default runs/<dataset>-<method>-...')
+        g.add_argument('--seeds', type=seed_list, default=None, metavar='S,S,...',
+                       help='run once per seed, one after another, each into its own run folder (<output-dir>/seed-<s>, or the default folder + -seed<s>), '
+                            'each resumable; for methods that draw from the seed (sampled answers or verifiers, the random-direction control, LTPO); not with --seed')
         g.add_argument('--skip-long', action='store_true', help="run without (and name) the problems too long for the model's context; default: refuse the run")
         g.add_argument('--no-progress', action='store_true', help='no progress bar')
         g.add_argument('-v', '--verbose', action='store_true', help='log every round (rows, tokens, seconds)')
         add_config_flags(p)
+        p.set_defaults(seed=None)  # None: --seed not given (0 then), so that --seed with --seeds can be refused
     elif name == 'solve':
         p = sub.add_parser('solve', help=COMMANDS['solve'], usage='%(prog)s QUESTION [--gold ANSWER] [--kind KIND] [options]',
                            description='Solve one question, showing each step as it comes, then a table of the steps. The settings of datasets, batches and backends do not apply: it runs on our engine.')
@@ -157,15 +173,22 @@ def solve_table(trace: list, # a `SeekResult`'s iterates, in order
     return '\n'.join('  '.join(c.ljust(w) for c, w in zip(r, widths + [0])).rstrip() for r in rows)
 
 # %% ../nbs/10_cli.ipynb #d140cf5c
-def cmd_eval(args) -> dict:
+def _eval_run(args, cfg: Config, # one run's settings, its seed included
+              run_dir: Path | None, # its folder; None: `default_run_dir`
+              which: str = '', # what the header says of the seed beyond its value, e.g. ' (2 of 3)'
+              suffix: str = '', # appended to the default folder's name (e.g. '-seed1')
+             ) -> dict:
+    "One `evaluate` of `eval`: its header (problems, method, model, seed, folder; then dtype), its summary and wall time; returns the summary."
     from latentseek.evaluate import evaluate, default_run_dir, format_summary
     from latentseek.data import load_problems
-    cfg, notes = run_notes(config_from_args(args))  # the dtype made concrete before the run folder is named
-    problems = load_problems(cfg.dataset, dataset=args.kind, start=args.start, end=args.end, limit=args.limit,
-                             question_field=args.question_field, answer_field=args.answer_field)
-    run_dir = Path(args.output_dir) if args.output_dir else default_run_dir(cfg, kind=problems[0].dataset if problems else None)
     from latentseek.seek import get_method
     from latentseek.parallel import workers
+    cfg, notes = run_notes(cfg)  # the dtype made concrete before the run folder is named
+    problems = load_problems(cfg.dataset, dataset=args.kind, start=args.start, end=args.end, limit=args.limit,
+                             question_field=args.question_field, answer_field=args.answer_field)
+    if run_dir is None:
+        run_dir = default_run_dir(cfg, kind=problems[0].dataset if problems else None)
+        run_dir = run_dir.with_name(run_dir.name + suffix)
     w = workers()  # in a launch (accelerate, torchrun) rank 0 speaks for all
     if args.no_progress:  # no bar at all, the model loader's included
         from transformers.utils import logging as hf_logging
@@ -173,7 +196,7 @@ def cmd_eval(args) -> dict:
     launch = f", {w.world} processes" if w.world > 1 else ''
     if w.main:
         print(f"latentseek eval: {len(problems)} problems from {cfg.dataset}, {get_method(cfg.method).label(cfg.to_dict())}, "
-              f"model {cfg.model}{launch}, results in {run_dir}", flush=True)
+              f"model {cfg.model}, seed {cfg.seed}{which}{launch}, results in {run_dir}", flush=True)
         print(f"  {notes}", flush=True)
     t0 = time.time()
     summary = evaluate(cfg, problems, run_dir, progress=not args.no_progress, skip_long=args.skip_long)
@@ -181,6 +204,28 @@ def cmd_eval(args) -> dict:
         print(format_summary(summary))
         print(f"{'wall seconds (this call)':<32}{time.time() - t0:.1f}")
     return summary
+
+def cmd_eval(args) -> dict:
+    """Run `evaluate` for parsed `eval` arguments and print each run's header and summary; returns the summary, or with
+    `--seeds` {seed: summary}, the seeds run one after another, each into its own folder: `<output-dir>/seed-<s>`, or
+    the default run folder with `-seed<s>` appended. Raises `ValueError` for `--seed` with `--seeds`, and for `--seeds`
+    with a method whose results the seed does not change (`Method.random`)."""
+    from latentseek.seek import get_method
+    from latentseek.parallel import workers
+    cfg = config_from_args(args)
+    if args.seeds is None: return _eval_run(args, cfg, Path(args.output_dir) if args.output_dir else None)
+    if getattr(args, 'seed', None) is not None: raise ValueError(f"give --seed {args.seed} or --seeds {','.join(map(str, args.seeds))}, not both")
+    method = get_method(cfg.method)
+    if not method.random(cfg):
+        raise ValueError(f"--seeds: {method.label(cfg.to_dict())} draws nothing from the seed (greedy answers, no sampled verifier or random "
+                         "direction), so every seed would give the same answers; run it once, without --seeds")
+    summaries = {}
+    for k, s in enumerate(args.seeds):
+        run_dir = Path(args.output_dir) / f'seed-{s}' if args.output_dir else None
+        summaries[s] = _eval_run(args, cfg.replace(seed=s), run_dir, f' ({k + 1} of {len(args.seeds)})', f'-seed{s}')
+    acc = lambda v: 'n/a' if v is None else f'{v:.1f}'
+    if workers().main: print(f"seeds {', '.join(map(str, summaries))}: final accuracy (%) {', '.join(acc(v.get('final_accuracy')) for v in summaries.values())}")
+    return summaries
 
 def cmd_solve(args):
     from latentseek.evaluate import set_seed

@@ -21,8 +21,8 @@ from .seek import SeekResult, Iterate, get_method
 
 # %% auto #0
 __all__ = ['RECORD_FIELDS', 'OPTIONAL_FIELDS', 'ITERATE_FIELDS', 'VOLATILE', 'versions', 'generated_tokens', 'to_record',
-           'RunLocked', 'RunLock', 'make_run_dir', 'check_record', 'read_records', 'read_config_file', 'ResultsFile',
-           'shard_name', 'shard_paths', 'same_record', 'read_run', 'mean']
+           'record_seed', 'RunLocked', 'RunLock', 'make_run_dir', 'check_record', 'read_records', 'read_config_file',
+           'ResultsFile', 'shard_name', 'shard_paths', 'same_record', 'read_run', 'mean']
 
 # %% ../nbs/08z_records.ipynb #14bc14d8
 def versions() -> dict:
@@ -45,7 +45,7 @@ def generated_tokens(trace: list[dict]) -> dict:
     "Tokens a problem's run generated, by role: `solver` (every answer, forced prefixes excluded) and `verifier` (the self-reward's)."
     return {'solver': sum(it.get('new_tokens', it['tokens']) for it in trace), 'verifier': sum(it.get('verifier_tokens') or 0 for it in trace)}
 
-_CORE = ('id', 'index', 'dataset', 'source', 'prompt_idx', 'prompts', 'method', 'reward', 'model', 'question', 'gold', 'cot', 'final', 'trace',
+_CORE = ('id', 'index', 'dataset', 'source', 'prompt_idx', 'prompts', 'method', 'reward', 'model', 'seed', 'question', 'gold', 'cot', 'final', 'trace',
          'iterations', 'update_length', 'stopped', 'seconds', 'generated_tokens', 'batch_size', 'fingerprint', 'versions')
 
 def _fields(r: SeekResult) -> dict:
@@ -64,11 +64,18 @@ def to_record(r: SeekResult, cfg: Config,
     trace = [_iterate(it, p, cfg.prompt_idx, cfg.reader) for it in r.trace]
     final = trace[next(i for i, it in enumerate(r.trace) if it is r.final)]
     return {'id': p.id, 'index': p.index, 'dataset': p.dataset, 'source': p.source, 'prompt_idx': cfg.prompt_idx, 'prompts': prompt_set.hash(),
-            'method': r.method, 'reward': method.reward_name(cfg), 'model': cfg.model, 'question': p.question, 'gold': p.gold,
+            'method': r.method, 'reward': method.reward_name(cfg), 'model': cfg.model, 'seed': cfg.seed, 'question': p.question, 'gold': p.gold,
             'cot': trace[0] if method.has_cot else None, 'final': final, 'trace': trace,
             'iterations': r.iterations, 'update_length': r.update_length, 'stopped': r.stopped, 'seconds': round(r.seconds, 3),
             'generated_tokens': generated_tokens(trace), **_fields(r),
             'batch_size': cfg.batch_size, 'fingerprint': cfg.fingerprint(prompt_set), 'versions': versions()}
+
+# %% ../nbs/08z_records.ipynb #df9c2fc2
+def record_seed(r: dict, # a record
+                config: dict, # its run's `config.json` settings (its 'config'); {} when there is none
+               ) -> int | None:
+    "The run seed `r`'s answers were drawn with: its own `seed`, else (a record written before records carried it) its run's config's; None when neither says."
+    return r['seed'] if 'seed' in r else config.get('seed')
 
 # %% ../nbs/08z_records.ipynb #a1c0ffee
 class RunLocked(BlockingIOError):
@@ -125,7 +132,7 @@ _KIND = {dict: 'an object', list: 'a list', str: 'a string', int: 'an integer', 
 RECORD_FIELDS = {  # field -> the JSON types it may hold; every record `to_record` writes has these, and `check_record` checks them
     'id': (str,), 'dataset': (str,), 'prompt_idx': (int,), 'method': (str,), 'reward': (str, type(None)), 'model': (str,),
     'final': (dict,), 'trace': (list,), 'iterations': (int,), 'stopped': (str,), 'seconds': (int, float)}
-OPTIONAL_FIELDS = {'question': (str,), 'gold': (str, type(None)), 'cot': (dict, type(None)), 'generated_tokens': (dict,), 'fingerprint': (str,)}
+OPTIONAL_FIELDS = {'seed': (int,), 'question': (str,), 'gold': (str, type(None)), 'cot': (dict, type(None)), 'generated_tokens': (dict,), 'fingerprint': (str,)}
 ITERATE_FIELDS = {'step': (int,), 'text': (str,), 'tokens': (int,), 'correct': (bool, type(None))}  # what every reader of a trace item uses
 
 def _wrong_type(v, kinds: tuple) -> str | None:

@@ -4,22 +4,25 @@
 
 # %% ../nbs/11_report.ipynb #490e81aa
 from __future__ import annotations
-import argparse, json, math, re, warnings
-from dataclasses import dataclass, field
+import argparse, json, math, re, statistics, warnings
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import SimpleNamespace
 import pandas as pd
-from .config import REWARDS, with_later_settings
+from .config import Config, REWARDS, with_later_settings
 from .kinds import KINDS
-from .records import generated_tokens, mean, read_config_file, read_records, read_run, shard_paths
+from .records import generated_tokens, mean, read_config_file, read_records, read_run, record_seed, shard_paths
+from .prompts import DEFAULT_PROMPTS
+from .stats import mcnemar, paired_split
 from .seek import Method, get_method
 from .methods.latentseek import select_final
 
 # %% auto #0
 __all__ = ['DATASET_NAMES', 'BASELINE', 'STOP_REASONS', 'REPORT_HELP', 'run_label', 'Run', 'load_run', 'is_run', 'find_runs',
-           'is_correct', 'percent', 'run_names', 'accuracy_data', 'accuracy_table', 'to_markdown', 'iteration_budget',
-           'accuracy_by_iteration', 'iteration_counts', 'flip_title', 'flip_matrix', 'verifier_calibration',
-           'token_costs', 'compute_data', 'write_report', 'add_report_parser', 'cmd_report']
+           'is_correct', 'percent', 'run_names', 'accuracy_data', 'accuracy_table', 'seeded', 'to_markdown',
+           'seeds_data', 'seeds_table', 'iteration_budget', 'accuracy_by_iteration', 'iteration_counts', 'flip_title',
+           'flip_matrix', 'verifier_calibration', 'token_costs', 'compute_data', 'write_report', 'add_report_parser',
+           'cmd_report']
 
 # %% ../nbs/11_report.ipynb #41f9e7d8
 DATASET_NAMES = {name: spec.label for name, spec in KINDS.items()}  # kind -> its Table-1 name, from the kinds' specs
@@ -52,6 +55,7 @@ class Run:
     dataset: str  # the problems' kind: gsm8k | math500 | aime2024
     prompt_idx: int  # solver prompt: 0 boxed (the paper's Prompt 1) | 1 JSON (the paper's Prompt 2)
     model: str  # the solver model
+    seed: int | None = None  # the run seed its answers were drawn with (the records' `seed`, else config.json's); None when neither says
 
     @property
     def method(self) -> str: return self.records[0]['method']
@@ -71,7 +75,14 @@ class Run:
     def select(self) -> str:
         "The answer LatentSeek returned: 'best' (highest reward) or 'last' (the compat preset decides when unset)."
         return self.config.get('select') or ('last' if self.config.get('compat') == 'paper' else 'best')
+    @property
+    def method_label(self) -> str:
+        "Its label without the seed that `seeded` may add to it: the method as Table 1 names it."
+        suffix = _seed_suffix(self.seed)
+        return self.label[:-len(suffix)] if self.label.endswith(suffix) else self.label
     def __len__(self): return len(self.records)
+
+def _seed_suffix(seed: int | None) -> str: return f" · seed {'?' if seed is None else seed}"
 
 def load_run(path: str | Path, # a run folder, or its results.jsonl
             ) -> Run:
@@ -93,13 +104,15 @@ def load_run(path: str | Path, # a run folder, or its results.jsonl
     if len(set(ids)) < len(ids): raise ValueError(f"{results} repeats problem ids, e.g. {next(i for i in ids if ids.count(i) > 1)!r}")
     cfg_path = results.parent / 'config.json'
     config = read_config_file(cfg_path)['config'] if cfg_path.exists() else {}
+    seeds = {record_seed(r, config) for r in records}  # records written before they carried a seed: config.json's
+    if len(seeds) > 1: raise ValueError(f"{results} mixes seed values {sorted(map(str, seeds))}; a run folder holds one seed")
     r0 = records[0]
     kind = get_method(r0['method'])
     stored = with_later_settings(config) if cfg_path.exists() else config  # a setting added after the run was stored: as older code behaved
     settings = {**stored, 'reward': r0['reward']}
     if kind.sampled:
         settings['n_samples'] = config.get('n_samples') or max(len(r['trace']) for r in records)  # N: without a config, the most samples any problem has
-    return Run(results.parent, config, records, kind.label(settings), r0['dataset'], r0['prompt_idx'], r0['model'])
+    return Run(results.parent, config, records, kind.label(settings), r0['dataset'], r0['prompt_idx'], r0['model'], seeds.pop())
 
 # %% ../nbs/11_report.ipynb #87a9e906
 def is_run(path: str | Path, # a folder or a file
@@ -151,6 +164,7 @@ def _dataset_rank(ds: str) -> int: return list(DATASET_NAMES).index(ds) if ds in
 
 def run_names(runs: list[Run]) -> list[str]:
     "Short unique names: the label, plus model / dataset and prompt / folder where they are needed to tell runs apart."
+    runs = seeded(runs)
     many = lambda attr: len({getattr(r, attr) for r in runs}) > 1
     names = [r.label + (f' · {r.model}' if many('model') else '') + (f' · {r.column}' if many('column') else '') for r in runs]
     return [n if names.count(n) == 1 else f'{n} [{r.path.name}]' for n, r in zip(names, runs)]
@@ -158,7 +172,7 @@ def run_names(runs: list[Run]) -> list[str]:
 def _merge(runs: list[Run]) -> dict:
     "Records by id for each (model, dataset, prompt_idx, label), with the method's class and row rank; refuses one problem run twice with different settings."
     groups = {}
-    for run in runs:
+    for run in seeded(runs):  # each seed of a method its own row
         g = groups.setdefault((run.model, run.dataset, run.prompt_idx, run.label), {'records': {}, 'paths': [], 'kind': run.kind, 'rank': run.rank})
         for r in run.records:
             old = g['records'].get(r['id'])
@@ -222,7 +236,7 @@ def accuracy_table(runs: list[Run], # loaded runs
     if d.empty: raise ValueError('no runs to tabulate')
     d['column'] = [f"{DATASET_NAMES.get(ds, ds)} · prompt {p}" for ds, p in zip(d.dataset, d.prompt_idx)]
     models = list(dict.fromkeys(d.model))
-    ranks = {run.label: run.rank for run in runs}
+    ranks = {run.label: run.rank for run in seeded(runs)}
     ranks[_baseline_label()] = _rank(BASELINE, None, _baseline_label())  # also when CoT comes from step 0
     index = sorted(set(zip(d.model, d.method)), key=lambda mm: (models.index(mm[0]), ranks[mm[1]]))
     table = pd.DataFrame('', index=pd.MultiIndex.from_tuples(index, names=['model', 'method']), columns=list(dict.fromkeys(d.column)))
@@ -234,6 +248,14 @@ def accuracy_table(runs: list[Run], # loaded runs
         notes.append(f"CoT for {r.model}, {DATASET_NAMES.get(r.dataset, r.dataset)} prompt {r.prompt_idx}: {r.cot_source} (the same greedy answer)")
     table.attrs['notes'] = notes
     return table
+
+# %% ../nbs/11_report.ipynb #616f00e9
+def seeded(runs: list[Run], # loaded runs
+          ) -> list[Run]:
+    "`runs`, each with ' · seed <s>' added to its label where its model, data, prompt and label recur at another seed, so that every table shows each seed as its own row (the seeds table sets them side by side); the others as they are. Applying it twice changes nothing."
+    seeds = {}
+    for r in runs: seeds.setdefault((r.model, r.dataset, r.prompt_idx, r.label), set()).add(r.seed)
+    return [replace(r, label=r.label + _seed_suffix(r.seed)) if len(seeds[(r.model, r.dataset, r.prompt_idx, r.label)]) > 1 else r for r in runs]
 
 # %% ../nbs/11_report.ipynb #9a40a6f3
 def to_markdown(df: pd.DataFrame, # any table of this chapter
@@ -256,6 +278,81 @@ def to_markdown(df: pd.DataFrame, # any table of this chapter
         lines.append('| ' + ' | '.join(shown + [fmt(v, c) for v, c in zip(row, df.columns)]) + ' |')
         prev = key
     return '\n'.join(lines)
+
+# %% ../nbs/11_report.ipynb #6e74075a
+def _without_seed(run: Run) -> str:
+    "The run's result settings (`Config.result_settings`, prompts as the run stored them) but its seed, as a key; the stored settings themselves where they do not resolve (another version's config.json), '' without a config.json."
+    if not run.config: return ''
+    try:
+        body = read_config_file(run.path / 'config.json')
+        texts = DEFAULT_PROMPTS.replace(body['prompt_texts'], str(run.path / 'config.json')) if 'prompt_texts' in body else None
+        settings = Config.from_stored(run.config).result_settings(texts)
+    except (ValueError, TypeError, KeyError, OSError): settings = dict(run.config)
+    settings.pop('seed', None)
+    return json.dumps(settings, sort_keys=True, default=str)
+
+def _seed_baseline(run: Run, # a run of a seeds group
+                   runs: list[Run], # every run of the report
+                  ) -> tuple[dict, str | None]:
+    "({id: CoT right}, where from): the run's own step 0 when its method starts from the greedy CoT (`has_cot`), else, as Table 1 finds its CoT row, the final answers of the report's CoT runs of its model, dataset and prompt, or without one the step 0 of its runs that start from the greedy CoT; ({}, None) when there are none."
+    if run.kind.has_cot: return {r['id']: is_correct(_cot_iterate(r)) for r in run.records}, 'its own step 0'
+    same = [c for c in runs if (c.model, c.dataset, c.prompt_idx) == (run.model, run.dataset, run.prompt_idx)]
+    cots = [c for c in same if c.method == BASELINE] or [c for c in same if c.kind.has_cot]
+    answers = {}
+    for c in cots:
+        for r in c.records: answers.setdefault(r['id'], is_correct(r['final'] if c.method == BASELINE else _cot_iterate(r)))
+    if not cots: return answers, None
+    return answers, f'{_baseline_label()} run' if cots[0].method == BASELINE else 'step 0 of ' + ' and '.join(dict.fromkeys(c.method_label for c in cots))
+
+_SEEDS = ['group', 'model', 'dataset', 'prompt_idx', 'method', 'seed', 'folder', 'n', 'accuracy', 'n_common', 'cot_accuracy', 'b', 'c', 'p', 'cot_source']
+
+def seeds_data(runs: list[Run], # loaded runs, any mix
+              ) -> pd.DataFrame:
+    "Long form of the seeds table: a row per run of each group of runs that differ in their seed alone and hold 2 seeds or more (`group` numbers them), with n and accuracy %, and against CoT on the problems both answered: CoT accuracy %, `b` (right where CoT is wrong), `c` (the reverse) and McNemar's exact p."
+    groups = {}
+    for r in runs:
+        groups.setdefault((r.model, r.dataset, r.prompt_idx, r.method_label, _without_seed(r)), []).append(r)
+    models = list(dict.fromkeys(r.model for r in runs))
+    order = sorted((k for k, members in groups.items() if len({r.seed for r in members}) > 1),
+                   key=lambda k: (models.index(k[0]), _dataset_rank(k[1]), k[1], k[2], groups[k][0].rank))
+    rows = []
+    for g, key in enumerate(order):
+        for run in sorted(groups[key], key=lambda r: (r.seed is None, r.seed or 0)):
+            final = {r['id']: is_correct(r['final']) for r in run.records}
+            cot, source = _seed_baseline(run, runs)
+            mine = {i: bool(v) for i, v in final.items() if v is not None and cot.get(i) is not None}
+            ref = {i: bool(cot[i]) for i in mine}
+            b, c = paired_split(mine, ref)
+            rows.append(dict(group=g, model=key[0], dataset=key[1], prompt_idx=key[2], method=key[3], seed=run.seed, folder=run.path.name,
+                             n=sum(v is not None for v in final.values()), accuracy=percent(list(final.values())),
+                             n_common=len(mine) if cot else None, cot_accuracy=percent(list(ref.values())) if cot else None,
+                             b=b if cot else None, c=c if cot else None, p=mcnemar(b, c) if cot else None, cot_source=source))
+    return pd.DataFrame(rows, columns=_SEEDS)
+
+# %% ../nbs/11_report.ipynb #7f5d1f2e
+def seeds_table(runs: list[Run], # loaded runs, any mix
+               ) -> pd.DataFrame:
+    "The seeds table (see above): rows (model, data, method, seed) of each group of runs that differ in their seed alone, then its 'mean ± sd' (3 seeds or more) or 'mean (min–max)' (2) row; cells as text: accuracy %, CoT % on the common problems, fixes / breaks against CoT, McNemar p, folder. Empty when no group has 2 seeds."
+    d = seeds_data(runs)
+    rows, index = [], []
+    pct = lambda v: 'n/a' if v is None or pd.isna(v) else f'{v:.1f}'
+    for _, g in d.groupby('group', sort=True):
+        first = g.iloc[0]
+        where = (first.model, f"{DATASET_NAMES.get(first.dataset, first.dataset)} · prompt {first.prompt_idx}", first.method)
+        for r in g.itertuples():
+            paired = r.cot_source is not None
+            index.append((*where, f"seed {'?' if r.seed is None or pd.isna(r.seed) else int(r.seed)}"))
+            rows.append({'n': str(r.n), 'accuracy %': pct(r.accuracy), 'CoT %': pct(r.cot_accuracy) if paired else '',
+                         'fixes / breaks': f'{int(r.b)} / {int(r.c)}' if paired else '', 'McNemar p': f'{r.p:.3f}' if paired else '', 'folder': r.folder})
+        accs = [a for a in g.accuracy if a is not None and not pd.isna(a)]
+        if len(accs) > 2: summary, cell = 'mean ± sd', f'{statistics.mean(accs):.1f} ± {statistics.stdev(accs):.1f}'
+        elif accs: summary, cell = 'mean (min–max)', f'{statistics.mean(accs):.1f} ({min(accs):.1f}–{max(accs):.1f})'
+        else: summary, cell = 'mean', 'n/a'
+        index.append((*where, summary))
+        rows.append({'n': '', 'accuracy %': cell, 'CoT %': '', 'fixes / breaks': '', 'McNemar p': '', 'folder': ''})
+    names = ['model', 'data', 'method', 'seed']
+    return pd.DataFrame(rows, index=pd.MultiIndex.from_tuples(index, names=names) if index else pd.MultiIndex.from_tuples([], names=names),
+                        columns=['n', 'accuracy %', 'CoT %', 'fixes / breaks', 'McNemar p', 'folder'])
 
 # %% ../nbs/11_report.ipynb #63fe9da3
 def _at_budget(trace: list[dict], # a record's trace (`to_record`'s iterate dicts)
@@ -443,11 +540,11 @@ def _runs_table(runs: list[Run]) -> pd.DataFrame:
 def write_report(run_dirs: list[str | Path], # run folders, results.jsonl files or folders of runs (see `find_runs`)
                  out_dir: str | Path = 'report', # where report.md and the PNGs go (created)
                 ) -> Path:
-    "Write out_dir/report.md (Table 1, Figure 2 and 3 equivalents, flips, verifier calibration, costs, accuracy against compute) and its PNGs; returns the report's path; raises as `find_runs` and `load_run`."
+    "Write out_dir/report.md (Table 1, the seeds of a method run at several, Figure 2 and 3 equivalents, flips, verifier calibration, costs, accuracy against compute) and its PNGs; returns the report's path; raises as `find_runs` and `load_run`."
     from latentseek.plots import plot_accuracy_by_iteration, plot_accuracy_vs_tokens, plot_calibration, plot_flips, plot_iterations  # here, not at the top: plots imports this module
     if not run_dirs: raise ValueError('no run folders given')
     found, skipped = find_runs(run_dirs)
-    runs, out = [load_run(d) for d in found], Path(out_dir)
+    runs, out = seeded([load_run(d) for d in found]), Path(out_dir)  # a method run at several seeds: a row per seed
     out.mkdir(parents=True, exist_ok=True)
     seekers = [r for r in runs if r.kind.iterative]
     md = ['# LatentSeek report', '', f'{len(runs)} run(s); every number is recomputed from the records in `results.jsonl`.', '',
@@ -457,6 +554,13 @@ def write_report(run_dirs: list[str | Path], # run folders, results.jsonl files 
            'Accuracy of each method; in brackets the gain over CoT in points. The paper reports CoT, BoN, LatentSeek with the self-reward '
            'and LatentSeek with the oracle PSRM on GSM8K, MATH-500 and AIME 2024 under its two prompts.', '',
            to_markdown(table), ''] + [f'- {n}' for n in table.attrs['notes']] + ['']
+    seeds = seeds_table(runs)
+    if len(seeds):
+        md += ['## Seeds', '',
+               'Runs that differ in their seed alone, side by side: accuracy per seed, and against CoT on the same problems (the run\'s own '
+               'step 0, or the CoT run) the fixes / breaks and McNemar\'s exact p; under each group the mean over seeds ± the sample standard '
+               'deviation (the range with two seeds). A single run\'s gain is worth as much as it stands out of this spread.', '',
+               to_markdown(seeds), '']
     if seekers:
         K = max(iteration_budget(r) for r in seekers)
         by_k = pd.DataFrame({(name, sel): accuracy_by_iteration(r, K, sel) for name, r in zip(run_names(runs), runs) if r.kind.iterative
@@ -513,9 +617,10 @@ def write_report(run_dirs: list[str | Path], # run folders, results.jsonl files 
 # %% ../nbs/11_report.ipynb #7a0a428a
 REPORT_HELP = """Read run folders (each: config.json and results*.jsonl, as `latentseek eval` writes them) and write, in OUT (--out):
 
-  report.md                  the runs and their settings; accuracy against CoT (the paper's Table 1); accuracy by
-                             iteration budget (Figure 2); latent updates made (Figure 3); answer flips; verifier
-                             calibration; cost; accuracy against compute
+  report.md                  the runs and their settings; accuracy against CoT (the paper's Table 1); the seeds of a
+                             method run at several (accuracy per seed, mean and spread, McNemar against CoT);
+                             accuracy by iteration budget (Figure 2); latent updates made (Figure 3); answer flips;
+                             verifier calibration; cost; accuracy against compute
   accuracy_by_iteration.png  accuracy against latent updates allowed, one panel per dataset (LatentSeek runs)
   iterations.png             problems by latent updates made (LatentSeek runs)
   flips-<i>-<run>.png        each run's answers against its CoT

@@ -31,6 +31,12 @@ class Reward:
     name = 'reward'
     needs_gold = False  # True: every problem must come with a gold answer (PSRM)
 
+    @classmethod
+    def random(cls, cfg: Config, # the run's settings
+              ) -> bool:
+        "Whether its scores depend on the run's seed (a verifier that samples); default False: the same answers always score the same."
+        return False
+
     def score(self, questions: list[str], # the B problems
               answers: list[str], # one answer per problem (no special tokens unless `verifier_input='raw'`)
               golds: list[str | None], # gold answers (PSRM needs them; others may ignore them)
@@ -173,6 +179,11 @@ class SelfReward(Reward):
         self.sampling = Sampling.from_generation_config(model.generation_config) if decoding == 'model' else None
         self.stop_ids = stop_token_ids(model, self.tokenizer, stop) if model is not None else list(backend.stop_ids)
         self.calls = 0
+
+    @classmethod
+    def random(cls, cfg: Config) -> bool:
+        "True when the verifiers sample (`verifier_decoding='model'`, as `compat='paper'` resolves it): each seed draws other verdicts."
+        return cfg.resolved().verifier_decoding == 'model'
 
     @classmethod
     def from_config(cls, cfg: Config, backend: TokenBackend | None, dataset: str,

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from itertools import groupby
 from typing import Callable, Iterable
 from fastcore.basics import patch
-from .config import Config, METHODS, registered
+from .config import Config, METHODS, REWARDS, registered
 from .data import Problem
 from .prompts import PromptSet, chat_ids, solver_messages
 from .backend import TokenBackend, Generation, Request, Scheduler, CAPABILITIES, check_needs
@@ -86,6 +86,12 @@ class Method:
     def reward_name(cls, cfg: Config) -> str | None:
         "The reward (a name in `REWARDS`) a run with `cfg` scores answers with; None: it needs none."
         return None
+
+    @classmethod
+    def random(cls, cfg: Config) -> bool:
+        "Whether the run's seed changes its results, so that several seeds measure its spread (`eval --seeds`): its answers are `sampled`, or its reward samples (`Reward.random`); a method with a random stream of its own says so too."
+        reward = cls.reward_name(cfg)
+        return cls.sampled or (reward is not None and registered(REWARDS, reward, 'reward').random(cfg))
 
     @classmethod
     def rows(cls, cfg: Config) -> int:

@@ -143,6 +143,11 @@ class LatentSeek(Method):
     def reward_name(cls, cfg: Config) -> str: return cfg.reward
 
     @classmethod
+    def random(cls, cfg: Config) -> bool:
+        "True for the random-direction control (its directions are drawn from the seed), or a reward that samples; the gradient itself draws nothing."
+        return cfg.latent_direction == 'random' or super().random(cfg)
+
+    @classmethod
     def run_name(cls, cfg: Config) -> str: return f'{cls.name}-{cfg.reward}' + ('-random' if cfg.latent_direction == 'random' else '')
 
     @classmethod

@@ -103,6 +103,11 @@ class LTPO(SingleAnswer):
     order = 60
 
     @classmethod
+    def random(cls, cfg: Config) -> bool:
+        "True when it takes steps: each step's Gaussian perturbation is drawn from the seed."
+        return cfg.ltpo_steps > 0
+
+    @classmethod
     def label(cls, settings: dict) -> str: return 'LTPO' if settings.get('ltpo_hint', True) else 'LTPO (no hint)'
 
     def start(self):
