@@ -172,7 +172,7 @@ def solve_table(trace: list, # a `SeekResult`'s iterates, in order
     widths = [max(len(r[i]) for r in rows if i < len(r)) for i in range(len(rows[0]))]
     return '\n'.join('  '.join(c.ljust(w) for c, w in zip(r, widths + [0])).rstrip() for r in rows)
 
-# %% ../nbs/10_cli.ipynb #d140cf5c
+# %% ../nbs/10_cli.ipynb #e46c0f56
 def _eval_run(args, cfg: Config, # one run's settings, its seed included
               run_dir: Path | None, # its folder; None: `default_run_dir`
               which: str = '', # what the header says of the seed beyond its value, e.g. ' (2 of 3)'
@@ -205,6 +205,7 @@ def _eval_run(args, cfg: Config, # one run's settings, its seed included
         print(f"{'wall seconds (this call)':<32}{time.time() - t0:.1f}")
     return summary
 
+# %% ../nbs/10_cli.ipynb #d66e8718
 def cmd_eval(args) -> dict:
     """Run `evaluate` for parsed `eval` arguments and print each run's header and summary; returns the summary, or with
     `--seeds` {seed: summary}, the seeds run one after another, each into its own folder: `<output-dir>/seed-<s>`, or
@@ -227,6 +228,7 @@ def cmd_eval(args) -> dict:
     if workers().main: print(f"seeds {', '.join(map(str, summaries))}: final accuracy (%) {', '.join(acc(v.get('final_accuracy')) for v in summaries.values())}")
     return summaries
 
+# %% ../nbs/10_cli.ipynb #5a5335f4
 def cmd_solve(args):
     from latentseek.evaluate import set_seed
     from latentseek.models import load_model
@@ -253,6 +255,7 @@ def cmd_solve(args):
     print(solve_table(r.trace, r.final, kind, args.gold, cfg.prompt_idx))
     return r
 
+# %% ../nbs/10_cli.ipynb #3920f94d
 def cmd_regrade(args):
     from latentseek.regrade import regrade
     from latentseek.records import shard_paths
@@ -268,6 +271,7 @@ def cmd_report(args):
     from latentseek.report import cmd_report
     return cmd_report(args)
 
+# %% ../nbs/10_cli.ipynb #25d26f59
 def _terminated(signum, frame):
     "SIGTERM handler: unwind like Ctrl-C, so that run folders are closed (lock released, a folder without records removed)."
     raise KeyboardInterrupt('SIGTERM')
