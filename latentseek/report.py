@@ -148,7 +148,7 @@ def find_runs(paths: list[str | Path], # run folders, results files, folders of 
     if not found: raise ValueError(f"no run folder (one holding results.jsonl) among {', '.join(map(str, paths))}")
     return found, notes
 
-# %% ../nbs/11_report.ipynb #79964029
+# %% ../nbs/11_report.ipynb #bf18aad0
 def is_correct(it: dict | None, # a trace item of a record, or None
               ) -> bool | None:
     "The item's verdict (`correct`): True, False, or None when it has none or there is no item."
@@ -158,7 +158,25 @@ def percent(xs: list, # verdicts: True, False or None (None ones are left out)
     "Share of True among the verdicts that are not None, in %; None when there are none."
     xs = [bool(x) for x in xs if x is not None]
     return 100 * sum(xs) / len(xs) if xs else None
+
+# %% ../nbs/11_report.ipynb #68b3f302
 def _cot_iterate(r: dict) -> dict: return r.get('cot') or r['trace'][0]
+def _baseline_label() -> str: return get_method(BASELINE).label({})
+def _dataset_rank(ds: str) -> int: return list(DATASET_NAMES).index(ds) if ds in DATASET_NAMES else len(DATASET_NAMES)
+
+# %% ../nbs/11_report.ipynb #35029eeb
+def run_names(runs: list[Run]) -> list[str]:
+    "Short unique names: the label, plus model / dataset and prompt / folder where they are needed to tell runs apart."
+    runs = seeded(runs)
+    many = lambda attr: len({getattr(r, attr) for r in runs}) > 1
+    names = [r.label + (f' · {r.model}' if many('model') else '') + (f' · {r.column}' if many('column') else '') for r in runs]
+    return [n if names.count(n) == 1 else f'{n} [{r.path.name}]' for n, r in zip(names, runs)]
+
+# %% ../nbs/11_report.ipynb #7e64691d
+#| export
+
+
+# %% ../nbs/11_report.ipynb #668eeddf
 def _baseline_label() -> str: return get_method(BASELINE).label({})
 def _dataset_rank(ds: str) -> int: return list(DATASET_NAMES).index(ds) if ds in DATASET_NAMES else len(DATASET_NAMES)
 
@@ -199,6 +217,7 @@ def _baseline(groups: dict, # `_merge`'s groups
             answers.setdefault(i, _cot_iterate(r))
     return answers, ('step 0 of ' + ' and '.join(seekers) if seekers else None)
 
+# %% ../nbs/11_report.ipynb #49a9120d
 def accuracy_data(runs: list[Run], # loaded runs, any mix of models, datasets, prompts and methods
                  ) -> pd.DataFrame:
     "Long-form Table 1: one row per (model, dataset, prompt_idx, method) with n, accuracy %, and the gain over CoT on the common problems."
@@ -224,6 +243,7 @@ def accuracy_data(runs: list[Run], # loaded runs, any mix of models, datasets, p
                                  gain=gain, n_common=len(common) if cot else None, cot_source=source if cot else None))
     return pd.DataFrame(rows, columns=['model', 'dataset', 'prompt_idx', 'method', 'n', 'accuracy', 'gain', 'n_common', 'cot_source'])
 
+# %% ../nbs/11_report.ipynb #554be652
 def _cell(r) -> str:
     if r.accuracy is None or pd.isna(r.accuracy): return f'n/a n={r.n}'
     gain = '' if r.gain is None or pd.isna(r.gain) else f" ({r.gain:+.1f}{'' if r.n_common == r.n else f' on {int(r.n_common)}'})"
