@@ -134,13 +134,14 @@ class RunProgress:
 
     def show(self): self.bar.set_postfix(self.postfix(), refresh=True)
 
-# %% ../nbs/09_evaluate.ipynb #5b9300e2
+# %% ../nbs/09_evaluate.ipynb #b977f20c
 def set_seed(seed: int):
     "Seed python, numpy and torch (all devices); 0 is a seed like any other."
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)
 
+# %% ../nbs/09_evaluate.ipynb #77869a32
 def default_run_dir(cfg: Config, # the run's settings
                     root: str | Path = 'runs', # where run folders go
                     kind: str | None = None, # the problems' dataset kind, when the dataset's name may not say it (`eval --kind`)
@@ -151,6 +152,22 @@ def default_run_dir(cfg: Config, # the run's settings
     model = re.sub(r'[^A-Za-z0-9.]+', '_', Path(cfg.model).name).strip('_')
     return Path(root) / f'{name}-{get_method(cfg.method).run_name(cfg)}-p{cfg.prompt_idx}-{model}-{cfg.fingerprint()}'
 
+# %% ../nbs/09_evaluate.ipynb #416ece3a
+def _check_inputs(cfg: Config, problems: list[Problem], backend) -> None:
+    "Refuse what would fail later, before a run folder is made: repeated ids, a reward that reads golds on problems without one, two dataset kinds in one run, a backend that is not installed."
+    if len({p.id for p in problems}) != len(problems): raise ValueError('problem ids are not unique')
+    method = get_method(cfg.method)
+    reward = method.reward_name(cfg)
+    missing = [p.id for p in problems if p.gold is None]
+    if reward is not None and registered(REWARDS, reward, 'reward').needs_gold and missing:
+        raise ValueError(f"{method.label(cfg.to_dict())} runs the {reward!r} reward, which needs gold answers: "
+                         f"{len(missing)} of {len(problems)} problems have none (e.g. {missing[0]!r})")
+    kinds = {p.dataset for p in problems}
+    if len(kinds) > 1: raise ValueError(f"one run judges one kind of dataset, got {sorted(kinds)}")
+    why = registered(BACKENDS, cfg.backend, 'backend').check(cfg) if backend is None else None  # e.g. vLLM not installed
+    if why: raise ModuleNotFoundError(why)
+
+# %% ../nbs/09_evaluate.ipynb #0289fbbe
 def evaluate(cfg: Config, # what to run
              problems: list[Problem] | None = None, # default: load_problems(cfg.dataset)
              run_dir: str | Path | None = None, # default: `default_run_dir(cfg, kind=<the problems' kind>)`
@@ -167,17 +184,9 @@ def evaluate(cfg: Config, # what to run
     command writes to `run_dir`."""
     cfg = cfg.validate().concrete(getattr(backend, 'handle', None) or model)  # dtype='auto' -> the dtype the run computes in, as stored and fingerprinted
     problems = problems if problems is not None else load_problems(cfg.dataset)
-    if len({p.id for p in problems}) != len(problems): raise ValueError('problem ids are not unique')
+    _check_inputs(cfg, problems, backend)  # before the run folder is made
     method = get_method(cfg.method)
     reward = method.reward_name(cfg)
-    missing = [p.id for p in problems if p.gold is None]
-    if reward is not None and registered(REWARDS, reward, 'reward').needs_gold and missing:  # before the run folder is made
-        raise ValueError(f"{method.label(cfg.to_dict())} runs the {reward!r} reward, which needs gold answers: "
-                         f"{len(missing)} of {len(problems)} problems have none (e.g. {missing[0]!r})")
-    kinds = {p.dataset for p in problems}
-    if len(kinds) > 1: raise ValueError(f"one run judges one kind of dataset, got {sorted(kinds)}")
-    why = registered(BACKENDS, cfg.backend, 'backend').check(cfg) if backend is None else None  # e.g. vLLM not installed: say so before a run folder is made
-    if why: raise ModuleNotFoundError(why)
     if not problems: return summarize([])  # nothing to run: no run folder either
     w, run_dir = workers(), Path(run_dir or default_run_dir(cfg, kind=problems[0].dataset))
     with _open_run(run_dir, cfg, w) as out:
@@ -194,7 +203,7 @@ def evaluate(cfg: Config, # what to run
                 pack = None if registered(BACKENDS, cfg.backend, 'backend').torch_decodes else False  # prepack on CPU only where torch decodes
                 model, tokenizer = load_model(cfg.model, cfg.dtype, w.device if cfg.device == 'auto' and w.device else cfg.device, pack_weights=pack)
             engine = backend if backend is not None else make_backend(cfg, model, tokenizer)  # `cfg.backend`: the HF engine, or vLLM
-            seeker = Seeker(engine, None if reward is None else make_reward(reward, cfg, engine, kinds.pop(), out.prompt_set), cfg, out.prompt_set)
+            seeker = Seeker(engine, None if reward is None else make_reward(reward, cfg, engine, problems[0].dataset, out.prompt_set), cfg, out.prompt_set)
             pending = _fitting(pending, seeker, context_length(getattr(engine, 'model', model), cfg), skip_long, w.main)
             todo = w.share(pending)
         if todo:
@@ -211,6 +220,7 @@ def evaluate(cfg: Config, # what to run
         ids = {p.id for p in problems}
         return summarize([r for r in records if r['id'] in ids])
 
+# %% ../nbs/09_evaluate.ipynb #7e4278bb
 def _open_run(run_dir: Path, cfg: Config, w: Workers) -> ResultsFile:
     "This process's `ResultsFile`: rank 0 opens (locks, repairs) first; the others open theirs once it has, or raise its error."
     error = None
