@@ -24,7 +24,7 @@ __all__ = ['DATASET_NAMES', 'BASELINE', 'STOP_REASONS', 'REPORT_HELP', 'run_labe
            'flip_matrix', 'verifier_calibration', 'token_costs', 'compute_data', 'write_report', 'add_report_parser',
            'cmd_report']
 
-# %% ../nbs/11_report.ipynb #41f9e7d8
+# %% ../nbs/11_report.ipynb #52664e43
 DATASET_NAMES = {name: spec.label for name, spec in KINDS.items()}  # kind -> its Table-1 name, from the kinds' specs
 BASELINE = 'cot'  # the method (a name in METHODS) whose answers every gain is measured against: Table 1's CoT row
 _REQUIRED = ('id', 'dataset', 'prompt_idx', 'method', 'reward', 'model', 'final', 'trace', 'iterations', 'stopped')
@@ -45,6 +45,7 @@ def _rank(method: str, # a name in METHODS
     reward_rank = list(REWARDS).index(reward) if reward in REWARDS else len(REWARDS)
     return (get_method(method).order, reward_rank, label)
 
+# %% ../nbs/11_report.ipynb #72d3cc56
 @dataclass
 class Run:
     "One run folder: its settings, its records, and the names the report gives it."
@@ -84,6 +85,7 @@ class Run:
 
 def _seed_suffix(seed: int | None) -> str: return f" · seed {'?' if seed is None else seed}"
 
+# %% ../nbs/11_report.ipynb #68a162ac
 def load_run(path: str | Path, # a run folder, or its results.jsonl
             ) -> Run:
     "Read a run folder (every results file of it, as one run: see *Records*, shards); raises `FileNotFoundError` without a results file, `ValueError` when it is empty, malformed or mixes settings."
