@@ -545,7 +545,7 @@ def compute_data(runs: list[Run], # loaded runs, any mix of models, datasets, pr
                              'optimisation tokens / problem': mean([v[4] for v in counted]), 'source': source})
     return pd.DataFrame(rows, columns=_COMPUTE)
 
-# %% ../nbs/11_report.ipynb #bbdc8d1d
+# %% ../nbs/11_report.ipynb #86236b45
 def _slug(s: str) -> str: return re.sub(r'[^A-Za-z0-9]+', '-', s).strip('-').lower()
 
 _RUN_KEYS = {'rho': 'iterative', 'lr': 'iterative', 'max_steps': 'iterative', 'threshold': 'iterative', 'select': 'iterative', 'compat': 'iterative',
@@ -559,65 +559,81 @@ def _runs_table(runs: list[Run]) -> pd.DataFrame:
                           **{k: str(value(r, k)) for k, flag in _RUN_KEYS.items() if shown(r, flag)}}
                          for r in runs], index=pd.Index(run_names(runs), name='run')).astype(object)
 
-def write_report(run_dirs: list[str | Path], # run folders, results.jsonl files or folders of runs (see `find_runs`)
-                 out_dir: str | Path = 'report', # where report.md and the PNGs go (created)
-                ) -> Path:
-    "Write out_dir/report.md (Table 1, the seeds of a method run at several, Figure 2 and 3 equivalents, flips, verifier calibration, costs, accuracy against compute) and its PNGs; returns the report's path; raises as `find_runs` and `load_run`."
-    from latentseek.plots import plot_accuracy_by_iteration, plot_accuracy_vs_tokens, plot_calibration, plot_flips, plot_iterations  # here, not at the top: plots imports this module
-    if not run_dirs: raise ValueError('no run folders given')
-    found, skipped = find_runs(run_dirs)
-    runs, out = seeded([load_run(d) for d in found]), Path(out_dir)  # a method run at several seeds: a row per seed
-    out.mkdir(parents=True, exist_ok=True)
-    seekers = [r for r in runs if r.kind.iterative]
-    md = ['# LatentSeek report', '', f'{len(runs)} run(s); every number is recomputed from the records in `results.jsonl`.', '',
-          to_markdown(_runs_table(runs)), ''] + [f'- {n}' for n in skipped] + ([''] if skipped else [])
+# %% ../nbs/11_report.ipynb #e1c047e0
+def _md_table1(runs: list[Run]) -> list[str]:
+    "The runs table (settings of each run) and the paper's Table 1 with its notes."
     table = accuracy_table(runs)
-    md += ['## Accuracy (paper Table 1)', '',
-           'Accuracy of each method; in brackets the gain over CoT in points. The paper reports CoT, BoN, LatentSeek with the self-reward '
-           'and LatentSeek with the oracle PSRM on GSM8K, MATH-500 and AIME 2024 under its two prompts.', '',
-           to_markdown(table), ''] + [f'- {n}' for n in table.attrs['notes']] + ['']
+    return ['## Accuracy (paper Table 1)', '',
+            'Accuracy of each method; in brackets the gain over CoT in points. The paper reports CoT, BoN, LatentSeek with the self-reward '
+            'and LatentSeek with the oracle PSRM on GSM8K, MATH-500 and AIME 2024 under its two prompts.', '',
+            to_markdown(table), ''] + [f'- {n}' for n in table.attrs['notes']] + ['']
+
+def _md_seeds(runs: list[Run]) -> list[str]:
+    "The seeds section, when some runs differ in their seed alone; else nothing."
     seeds = seeds_table(runs)
-    if len(seeds):
-        md += ['## Seeds', '',
-               'Runs that differ in their seed alone, side by side: accuracy per seed, and against CoT on the same problems (the run\'s own '
-               'step 0, or the CoT run) the fixes / breaks and McNemar\'s exact p; under each group the mean over seeds ± the sample standard '
-               'deviation (the range with two seeds). A single run\'s gain is worth as much as it stands out of this spread.', '',
-               to_markdown(seeds), '']
-    if seekers:
-        K = max(iteration_budget(r) for r in seekers)
-        by_k = pd.DataFrame({(name, sel): accuracy_by_iteration(r, K, sel) for name, r in zip(run_names(runs), runs) if r.kind.iterative
-                             for sel in ('last', 'best')}, index=pd.Index(range(K + 1), name='k')).T
-        by_k.index.names = ['run', 'answer']
-        plot_accuracy_by_iteration(runs, out / 'accuracy_by_iteration.png')
-        md += ['## Accuracy by iteration budget (paper Figure 2)', '',
-               'Accuracy (%) if each problem had been allowed k latent updates, recomputed from the traces: `last` takes the last iterate reached '
-               'within k (the paper code returns the last), `best` the best-rewarded one (our default). k = 0 is CoT.', '',
-               to_markdown(by_k), '', '![accuracy by iteration](accuracy_by_iteration.png)', '']
-        plot_iterations(runs, out / 'iterations.png')
-        md += ['## Iterations (paper Figure 3)', '',
-               'Problems by number of latent updates made (k=...) and by why they stopped: the reward passed the threshold, '
-               'the budget K ran out, or the answer was too short to update.', '',
-               to_markdown(iteration_counts(runs), floatfmt='.2f'), '', '![iterations](iterations.png)', '']
-    flips = [(name, r, None) for name, r in zip(run_names(runs), runs) if r.kind.iterative]  # against their own step 0
-    flips += [(name, r, c) for name, r in zip(run_names(runs), runs) if not r.kind.has_cot  # against a CoT run, when there is one
+    if not len(seeds): return []
+    return ['## Seeds', '',
+            'Runs that differ in their seed alone, side by side: accuracy per seed, and against CoT on the same problems (the run\'s own '
+            'step 0, or the CoT run) the fixes / breaks and McNemar\'s exact p; under each group the mean over seeds ± the sample standard '
+            'deviation (the range with two seeds). A single run\'s gain is worth as much as it stands out of this spread.', '',
+            to_markdown(seeds), '']
+
+# %% ../nbs/11_report.ipynb #50311d16
+def _md_iterations(runs: list[Run], out: Path) -> list[str]:
+    "Figures 2 and 3 of the paper for the runs with latent updates (their tables and PNGs); nothing without such runs."
+    from latentseek.plots import plot_accuracy_by_iteration, plot_iterations  # plots imports this module
+    seekers = [r for r in runs if r.kind.iterative]
+    if not seekers: return []
+    K = max(iteration_budget(r) for r in seekers)
+    by_k = pd.DataFrame({(name, sel): accuracy_by_iteration(r, K, sel) for name, r in zip(run_names(runs), runs) if r.kind.iterative
+                         for sel in ('last', 'best')}, index=pd.Index(range(K + 1), name='k')).T
+    by_k.index.names = ['run', 'answer']
+    plot_accuracy_by_iteration(runs, out / 'accuracy_by_iteration.png')
+    plot_iterations(runs, out / 'iterations.png')
+    return ['## Accuracy by iteration budget (paper Figure 2)', '',
+            'Accuracy (%) if each problem had been allowed k latent updates, recomputed from the traces: `last` takes the last iterate reached '
+            'within k (the paper code returns the last), `best` the best-rewarded one (our default). k = 0 is CoT.', '',
+            to_markdown(by_k), '', '![accuracy by iteration](accuracy_by_iteration.png)', '',
+            '## Iterations (paper Figure 3)', '',
+            'Problems by number of latent updates made (k=...) and by why they stopped: the reward passed the threshold, '
+            'the budget K ran out, or the answer was too short to update.', '',
+            to_markdown(iteration_counts(runs), floatfmt='.2f'), '', '![iterations](iterations.png)', '']
+
+# %% ../nbs/11_report.ipynb #7fb3e4de
+def _md_flips(runs: list[Run], out: Path) -> list[str]:
+    "A flip matrix per run with latent updates (against its own step 0) and per run without a CoT of its own (against a CoT run, when there is one)."
+    from latentseek.plots import plot_flips
+    names = run_names(runs)
+    flips = [(name, r, None) for name, r in zip(names, runs) if r.kind.iterative]
+    flips += [(name, r, c) for name, r in zip(names, runs) if not r.kind.has_cot
               for c in [next((c for c in runs if c.method == BASELINE and (c.model, c.dataset, c.prompt_idx) == (r.model, r.dataset, r.prompt_idx)), None)] if c]
-    if flips:
-        md += ['## Which answers changed', '', 'Problems by CoT correctness (rows) and final correctness (columns): the fixes are '
-               '"CoT wrong, final right", the breaks "CoT right, final wrong".', '']
-        for i, (name, r, base) in enumerate(flips):
-            png = f'flips-{i}-{_slug(name)}.png'
-            plot_flips(r, out / png, base)
-            md += [f'### {name}' + ('' if base is None else ' (against the CoT run)'), '', f'{flip_title(r, base)}:', '',
-                   to_markdown(flip_matrix(r, base).rename_axis('')), '', f'![flips]({png})', '']
+    if not flips: return []
+    md = ['## Which answers changed', '', 'Problems by CoT correctness (rows) and final correctness (columns): the fixes are '
+          '"CoT wrong, final right", the breaks "CoT right, final wrong".', '']
+    for i, (name, r, base) in enumerate(flips):
+        png = f'flips-{i}-{_slug(name)}.png'
+        plot_flips(r, out / png, base)
+        md += [f'### {name}' + ('' if base is None else ' (against the CoT run)'), '', f'{flip_title(r, base)}:', '',
+               to_markdown(flip_matrix(r, base).rename_axis('')), '', f'![flips]({png})', '']
+    return md
+
+# %% ../nbs/11_report.ipynb #b9fb24db
+def _md_calibration(runs: list[Run], out: Path) -> list[str]:
+    "The verifiers' calibration against the gold (table and PNG), for runs with verifier verdicts; else nothing."
+    from latentseek.plots import plot_calibration
     cal = verifier_calibration(runs)
-    if not cal.empty:
-        plot_calibration(runs, out / 'calibration.png')
-        md += ['## Verifier calibration', '',
-               "Each verifier's True verdict read as 'the answer is right', scored against the gold answer over every scored iterate "
-               '(missing verdicts count as not True, as in the reward). `reward > τ` is the stop test on the aggregated reward.', '',
-               to_markdown(cal, floatfmt={'mean score (right)': '.3f', 'mean score (wrong)': '.3f'}), '', '![calibration](calibration.png)', '']
-    md += ['## Cost', '', 'Tokens generated per problem by the solver (whole trace) and by the verifiers; mean iterations and wall seconds.', '',
-           to_markdown(token_costs(runs)), '']
+    if cal.empty: return []
+    plot_calibration(runs, out / 'calibration.png')
+    return ['## Verifier calibration', '',
+            "Each verifier's True verdict read as 'the answer is right', scored against the gold answer over every scored iterate "
+            '(missing verdicts count as not True, as in the reward). `reward > τ` is the stop test on the aggregated reward.', '',
+            to_markdown(cal, floatfmt={'mean score (right)': '.3f', 'mean score (wrong)': '.3f'}), '', '![calibration](calibration.png)', '']
+
+def _md_cost(runs: list[Run], out: Path) -> list[str]:
+    "Tokens, iterations and seconds per problem; then accuracy against the tokens generated (table and PNG)."
+    from latentseek.plots import plot_accuracy_vs_tokens
+    md = ['## Cost', '', 'Tokens generated per problem by the solver (whole trace) and by the verifiers; mean iterations and wall seconds.', '',
+          to_markdown(token_costs(runs)), '']
     compute = compute_data(runs)
     shown = compute.assign(data=[f"{DATASET_NAMES.get(ds, ds)} · prompt {p}" for ds, p in zip(compute.dataset, compute.prompt_idx)])
     shown = shown.set_index(['model', 'data', 'method']).drop(columns=['dataset', 'prompt_idx', 'source'])
@@ -632,6 +648,20 @@ def write_report(run_dirs: list[str | Path], # run folders, results.jsonl files 
     if compute['tokens / problem'].notna().any() and compute['accuracy %'].notna().any():
         plot_accuracy_vs_tokens(runs, out / 'accuracy_vs_tokens.png')
         md += ['', '![accuracy against compute](accuracy_vs_tokens.png)', '']
+    return md
+
+# %% ../nbs/11_report.ipynb #f59b2c9d
+def write_report(run_dirs: list[str | Path], # run folders, results.jsonl files or folders of runs (see `find_runs`)
+                 out_dir: str | Path = 'report', # where report.md and the PNGs go (created)
+                ) -> Path:
+    "Write out_dir/report.md (Table 1, the seeds of a method run at several, Figure 2 and 3 equivalents, flips, verifier calibration, costs, accuracy against compute) and its PNGs; returns the report's path; raises as `find_runs` and `load_run`."
+    if not run_dirs: raise ValueError('no run folders given')
+    found, skipped = find_runs(run_dirs)
+    runs, out = seeded([load_run(d) for d in found]), Path(out_dir)  # a method run at several seeds: a row per seed
+    out.mkdir(parents=True, exist_ok=True)
+    md = ['# LatentSeek report', '', f'{len(runs)} run(s); every number is recomputed from the records in `results.jsonl`.', '',
+          to_markdown(_runs_table(runs)), ''] + [f'- {n}' for n in skipped] + ([''] if skipped else [])
+    md += _md_table1(runs) + _md_seeds(runs) + _md_iterations(runs, out) + _md_flips(runs, out) + _md_calibration(runs, out) + _md_cost(runs, out)
     path = out / 'report.md'
     path.write_text('\n'.join(md))
     return path
