@@ -259,6 +259,7 @@ def run_methods_comparison(out: str | Path, # folder for methods.json and method
                            labels: tuple | None = None, # labels of `compared_methods()` to run; None: all
                            max_new_tokens: int = 192, # answer cap of every run, the verifiers' too (BoN and the self-reward run four verifiers per answer)
                            device: str = 'cpu',
+                           note: str = '', # what else ran meanwhile (shown with the table), e.g. 'beside a niced background run'
                           ) -> dict:
     "`methods_comparison` on the first GSM8K problems; writes `methods.json` and `methods.md` into `out`; raises `ValueError` for an unknown label."
     methods = compared_methods()
@@ -272,7 +273,7 @@ def run_methods_comparison(out: str | Path, # folder for methods.json and method
                  verifier_max_new_tokens=max_new_tokens, vllm_max_model_len=4096)
     env = {k: v for k, v in os.environ.items() if k.startswith('VLLM_CPU_')}
     res = {'machine': machine(), 'model': model, 'data': Path(data).name, 'problems': problems, 'batch_size': batch_size, 'dtype': dtype,
-           'max_new_tokens': max_new_tokens, 'methods': methods, 'vllm_env': env,
+           'max_new_tokens': max_new_tokens, 'methods': methods, 'vllm_env': env, 'note': note,
            'rows': methods_comparison(cfg, data, problems, methods, backends)}
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -288,8 +289,10 @@ def methods_markdown(res: dict) -> str:
             f"{res['max_new_tokens']} tokens (verifiers' too); {m.get('gpu', m.get('cpu', '') + ', ' + str(m['cpus']) + ' CPUs')}, torch {m['torch']}; "
             f"vLLM CPU settings {res['vllm_env'] or 'default'}. problems_per_hour excludes start-up (startup_s). same_finals_as_hf counts final "
             f"answers equal to the HF backend's; a sampled method (-) draws other random numbers on each backend. Settings per method: "
-            f"{ {k: {n: v for n, v in s.items() if n != 'method'} for k, s in res['methods'].items() if len(s) > 1} }.\n\n")
+            f"{ {k: {n: v for n, v in s.items() if n != 'method'} for k, s in res['methods'].items() if len(s) > 1} }."
+            + (f" {res['note']}" if res.get('note') else '') + "\n\n")
     rows = [{**r, 'same_finals_as_hf': '-' if r['sampled'] and not r['refused'] else r['same_finals_as_hf']} for r in res['rows']]
+    rows = [{k: '' if v is None else v for k, v in r.items()} for r in rows]  # blank, not 'None': no iterations, not refused
     return head + _row_md(rows, ['method', 'backend', 'problems_per_hour', 'seconds', 'startup_s', 'same_finals_as_hf', 'final_accuracy',
                                  'mean_iterations', 'refused'])
 
@@ -505,6 +508,7 @@ def main(argv=None):
     ap.add_argument('--methods', default=None, help="instead of the LatentSeek-PSRM comparison: every method on --backends ('all', or labels of compared_methods(), comma-separated); writes methods.json, methods.md in --out")
     ap.add_argument('--methods-model', default='smollm2-135m-instruct', help='model of the every-method comparison (fp32)')
     ap.add_argument('--methods-problems', type=int, default=4, help='GSM8K problems of the every-method comparison')
+    ap.add_argument('--note', default='', help='what else ran on the machine meanwhile, written beside the every-method table')
     ap.add_argument('--throughput', default=None, help=argparse.SUPPRESS)
     ap.add_argument('--dataset-path', default=None, help=argparse.SUPPRESS)
     ap.add_argument('--limit', type=int, default=16, help=argparse.SUPPRESS)
@@ -517,7 +521,7 @@ def main(argv=None):
     ints = lambda s: tuple(int(x) for x in s.split(',') if x)
     if a.backends and a.methods:
         labels = None if a.methods == 'all' else tuple(a.methods.split(','))
-        res = run_methods_comparison(a.out, a.methods_model, a.data, a.methods_problems, backends=tuple(a.backends.split(',')), labels=labels, device=a.device)
+        res = run_methods_comparison(a.out, a.methods_model, a.data, a.methods_problems, backends=tuple(a.backends.split(',')), labels=labels, device=a.device, note=a.note)
         print(methods_markdown(res))
         return
     if a.backends:
