@@ -203,9 +203,10 @@ def pack_linear_weights(model) -> int:
 # %% ../nbs/05_models.ipynb #d580f7b7
 def auto_dtype(device: str | torch.device = 'auto', # the run's device: 'auto', 'cpu', 'cuda', ... (as `resolve_device`)
               ) -> tuple[str, str]:
-    "(dtype, why): what `dtype='auto'` means on `device`: bfloat16 on an accelerator; on a CPU bfloat16 where it computes bf16 natively (`can_prepack`), else float32. Raises `ValueError` as `resolve_device`."
+    "(dtype, why): what `dtype='auto'` means on `device`: bfloat16 on a CUDA GPU that supports it (`torch.cuda.is_bf16_supported`), on a CPU where it computes bf16 natively (`can_prepack`); else float32. Raises `ValueError` as `resolve_device`."
     dev = resolve_device(device)
-    if dev.type != 'cpu': return 'bfloat16', f'the default on {dev.type}'
+    if dev.type == 'cuda': return ('bfloat16', 'this GPU computes bf16') if torch.cuda.is_bf16_supported() else ('float32', 'this GPU has no bf16 (before Ampere)')
+    if dev.type != 'cpu': return 'float32', f'no bf16 check for {dev.type}'
     if can_prepack(torch.bfloat16): return 'bfloat16', 'this CPU computes bf16 natively'
     return 'float32', 'this CPU has no native bf16 (emulated bf16 runs about half as fast as fp32)'
 

@@ -175,20 +175,6 @@ def run_names(runs: list[Run]) -> list[str]:
     return [n if names.count(n) == 1 else f'{n} [{r.path.name}]' for n, r in zip(names, runs)]
 
 # %% ../nbs/11_report.ipynb #7e64691d
-#| export
-
-
-# %% ../nbs/11_report.ipynb #668eeddf
-def _baseline_label() -> str: return get_method(BASELINE).label({})
-def _dataset_rank(ds: str) -> int: return list(DATASET_NAMES).index(ds) if ds in DATASET_NAMES else len(DATASET_NAMES)
-
-def run_names(runs: list[Run]) -> list[str]:
-    "Short unique names: the label, plus model / dataset and prompt / folder where they are needed to tell runs apart."
-    runs = seeded(runs)
-    many = lambda attr: len({getattr(r, attr) for r in runs}) > 1
-    names = [r.label + (f' · {r.model}' if many('model') else '') + (f' · {r.column}' if many('column') else '') for r in runs]
-    return [n if names.count(n) == 1 else f'{n} [{r.path.name}]' for n, r in zip(names, runs)]
-
 def _merge(runs: list[Run]) -> dict:
     "Records by id for each (model, dataset, prompt_idx, label), with the method's class and row rank; refuses one problem run twice with different settings."
     groups = {}
@@ -203,6 +189,7 @@ def _merge(runs: list[Run]) -> dict:
         g['paths'].append(run.path)
     return groups
 
+# %% ../nbs/11_report.ipynb #668eeddf
 def _baseline(groups: dict, # `_merge`'s groups
               key: tuple, # (model, dataset, prompt_idx)
               labels: list[str], # the labels of `key`'s groups
