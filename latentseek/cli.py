@@ -195,7 +195,7 @@ def _eval_run(args, cfg: Config, # one run's settings, its seed included
         hf_logging.disable_progress_bar()
     launch = f", {w.world} processes" if w.world > 1 else ''
     if w.main:
-        print(f"latentseek eval: {len(problems)} problems from {cfg.dataset}, {get_method(cfg.method).label(cfg.to_dict())}, "
+        print(f"latentseek eval: {len(problems)} problem{'' if len(problems) == 1 else 's'} from {cfg.dataset}, {get_method(cfg.method).label(cfg.to_dict())}, "
               f"model {cfg.model}, seed {cfg.seed}{which}{launch}, results in {run_dir}", flush=True)
         print(f"  {notes}", flush=True)
     t0 = time.time()
