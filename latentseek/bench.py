@@ -174,6 +174,20 @@ def backend_comparison(cfg: Config, # method and settings (backend and dtype are
     return rows
 
 # %% ../nbs/12_bench.ipynb #b0c1d2e6
+def _gsm8k(data: str | None) -> str:
+    "`data`, or GSM8K's test.jsonl in the shared data folder; raises `FileNotFoundError` when there is neither."
+    found = find_data_dir()
+    data = data or (str(found / 'gsm8k' / 'test.jsonl') if found else None)
+    if data is None: raise FileNotFoundError('no GSM8K data: pass data= (--data) or set LATENTSEEK_DATA')
+    return data
+
+def _write(out: str | Path, name: str, res: dict, md: str):
+    "`res` as out/<name>.json and `md` as out/<name>.md (the folder made if needed)."
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / f'{name}.json').write_text(json.dumps(res, indent=1))
+    (out / f'{name}.md').write_text(md)
+
 BACKEND_SETTINGS = dict(method='latentseek', reward='psrm', max_steps=3, max_new_tokens=256)  # the compared evaluation: CoT with latents, PG steps, continuations
 
 def run_backend_comparison(out: str | Path, # folder for backends.json and backends.md
@@ -182,17 +196,12 @@ def run_backend_comparison(out: str | Path, # folder for backends.json and backe
                            device: str = 'cpu',
                           ) -> dict:
     "`backend_comparison` of LatentSeek-PSRM (`BACKEND_SETTINGS`) on the first GSM8K problems; writes `backends.json` and `backends.md` into `out`."
-    found = find_data_dir()
-    data = data or (str(found / 'gsm8k' / 'test.jsonl') if found else None)
-    if data is None: raise FileNotFoundError('no GSM8K data: pass data= (--data) or set LATENTSEEK_DATA')
+    data = _gsm8k(data)
     cfg = Config(model=model, device=device, batch_size=batch_size, **BACKEND_SETTINGS)
     env = {k: v for k, v in os.environ.items() if k.startswith('VLLM_CPU_')}
     res = {'machine': machine(), 'model': model, 'data': Path(data).name, 'problems': problems, 'batch_size': batch_size, 'settings': BACKEND_SETTINGS,
            'vllm_env': env, 'rows': backend_comparison(cfg, data, problems, backends, dtypes)}
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / 'backends.json').write_text(json.dumps(res, indent=1))
-    (out / 'backends.md').write_text(backends_markdown(res))
+    _write(out, 'backends', res, backends_markdown(res))
     return res
 
 def backends_markdown(res: dict) -> str:
@@ -266,19 +275,14 @@ def run_methods_comparison(out: str | Path, # folder for methods.json and method
     unknown = sorted(set(labels or ()) - set(methods))
     if unknown: raise ValueError(f"unknown methods {unknown}: use labels of {list(methods)}")
     methods = {k: v for k, v in methods.items() if labels is None or k in labels}
-    found = find_data_dir()
-    data = data or (str(found / 'gsm8k' / 'test.jsonl') if found else None)
-    if data is None: raise FileNotFoundError('no GSM8K data: pass data= (--data) or set LATENTSEEK_DATA')
+    data = _gsm8k(data)
     cfg = Config(model=model, device=device, dtype=dtype, batch_size=batch_size, max_new_tokens=max_new_tokens,
                  verifier_max_new_tokens=max_new_tokens, vllm_max_model_len=4096)
     env = {k: v for k, v in os.environ.items() if k.startswith('VLLM_CPU_')}
     res = {'machine': machine(), 'model': model, 'data': Path(data).name, 'problems': problems, 'batch_size': batch_size, 'dtype': dtype,
            'max_new_tokens': max_new_tokens, 'methods': methods, 'vllm_env': env, 'note': note,
            'rows': methods_comparison(cfg, data, problems, methods, backends)}
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / 'methods.json').write_text(json.dumps(res, indent=1))
-    (out / 'methods.md').write_text(methods_markdown(res))
+    _write(out, 'methods', res, methods_markdown(res))
     return res
 
 # %% ../nbs/12_bench.ipynb #9cc31b0b
