@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from fractions import Fraction
 from typing import Callable, NamedTuple
 from .kinds import get_kind
+from .prompts import as_answer_format
 from . import verify_worker
 
 # %% auto #0
@@ -228,13 +229,12 @@ def _answer_like(x: str, # a phrase's answer
 
 def extract_answer(text: str, # the model output
                    dataset: str, # dataset name or kind, see `latentseek.kinds.get_kind`
-                   prompt_idx: int = 0, # 0: answer asked in \boxed{}, 1: answer asked as JSON
+                   answer_format: str | int = 'boxed', # how the prompt asked for the answer: 'boxed' or 'json' (`PromptSet.answer_format`), or our prompt's index 0/1
                   ) -> str | None:
     "The final answer of a model output, or None; raises `ValueError` for an unknown dataset or prompt, `TypeError` for non-text (paper §4.1)."
     if not isinstance(text, str): raise TypeError(f"model output must be a str, got {type(text).__name__}")
     spec = get_kind(dataset)
-    if prompt_idx not in (0, 1): raise ValueError(f"prompt_idx={prompt_idx!r} is not 0 (boxed) or 1 (JSON)")
-    if prompt_idx == 1 and _tidy(json_answer(text)) is not None: return _tidy(json_answer(text))
+    if as_answer_format(answer_format) == 'json' and _tidy(json_answer(text)) is not None: return _tidy(json_answer(text))
     boxed, box_end = _boxed_answer(text, spec)
     phrase, phrase_start, final = _phrase(text, numeric=spec.answer_type == 'number')
     phrase = _tidy(phrase)
@@ -438,13 +438,13 @@ def _compare(pred: str | None, # the extracted answer, or None
 def judge(model_output: str, # the model's full output
           gold: str, # the gold final answer (see `latentseek.data`); a GSM8K solution ending in '#### n' is accepted
           dataset: str, # dataset name or kind, see `latentseek.kinds.get_kind`
-          prompt_idx: int = 0, # 0: answer asked in \boxed{}, 1: answer asked as JSON
+          answer_format: str | int = 'boxed', # how the prompt asked for the answer: 'boxed' or 'json' (`PromptSet.answer_format`), or our prompt's index 0/1
          ) -> bool:
     "Whether the output's final answer equals `gold` as the kind compares answers (PSRM: 0 if so, else -1; paper §4.1); raises `TypeError` for non-text output, `ValueError` for a missing gold, a non-numeric gold of a number kind, an unknown dataset or prompt. Any error while reading or comparing the output itself, and a reading that takes over `JUDGE_TIMEOUT` s, is a wrong answer, with a warning."
     if not isinstance(model_output, str): raise TypeError(f"model output must be a str, got {type(model_output).__name__}")
     if gold is None or not str(gold).strip(): raise ValueError(f"gold answer is {gold!r}: PSRM needs a gold answer")
     spec = get_kind(dataset)
-    if prompt_idx not in (0, 1): raise ValueError(f"prompt_idx={prompt_idx!r} is not 0 (boxed) or 1 (JSON)")
+    answer_format = as_answer_format(answer_format)
     gold = str(gold).strip()
     value = None
     if spec.answer_type == 'number':
@@ -452,7 +452,7 @@ def judge(model_output: str, # the model's full output
         if value is None: raise ValueError(f"gold answer {gold!r} is not a number, as {spec.name} answers must be")
     try:
         with time_limit(JUDGE_TIMEOUT):  # math-verify, in its own process, keeps its own limit
-            pred = extract_answer(model_output, spec.name, prompt_idx)
+            pred = extract_answer(model_output, spec.name, answer_format)
             ok = _compare(pred, gold, value, spec, verify=None)
         return math_equal(_unmix(pred), _unmix(gold)) if ok is None else ok  # as `_compare` would have asked it
     except Exception as e:  # a model can write anything; no output may stop a run (a reading past `JUDGE_TIMEOUT` neither)
@@ -486,8 +486,8 @@ READERS = { # reader name -> ('module:extract function', 'module:judge function'
 class Reader(NamedTuple):
     "An answer reader: its name, its extract function and its judge function."
     name: str # a key of READERS
-    extract: Callable # (text, dataset, prompt_idx=0) -> str | None
-    judge: Callable # (model_output, gold, dataset, prompt_idx=0) -> bool
+    extract: Callable # (text, dataset, answer_format='boxed') -> str | None
+    judge: Callable # (model_output, gold, dataset, answer_format='boxed') -> bool
 
 def _load(target: str, # 'module:function'
          ) -> Callable:
@@ -523,7 +523,7 @@ def judge_with(reader: str, # a key of READERS
                model_output: str, # the model's full output
                gold: str, # the gold final answer
                dataset: str, # dataset name or kind, see `latentseek.kinds.get_kind`
-               prompt_idx: int = 0, # 0: answer asked in \boxed{}, 1: answer asked as JSON
+               answer_format: str | int = 'boxed', # how the prompt asked for the answer: 'boxed' or 'json' (`PromptSet.answer_format`), or our prompt's index 0/1
               ) -> bool:
     "Whether `model_output` is right as the reader named `reader` grades it; raises as `get_reader` and that reader's judge do."
-    return get_reader(reader).judge(model_output, gold, dataset, prompt_idx)
+    return get_reader(reader).judge(model_output, gold, dataset, answer_format)

@@ -158,16 +158,16 @@ def solve_table(trace: list, # a `SeekResult`'s iterates, in order
                 final, # the iterate the method returned
                 kind: str, # the question's kind (a key of KINDS)
                 gold: str | None, # the gold answer, or None (no correct column)
-                prompt_idx: int = 0, # the solver prompt, which decides how answers are read
+                answer_format: str | int = 'boxed', # how the solver prompt asked for the answer (`PromptSet.answer_format`): how answers are read
                ) -> str:
     "The steps of a `solve` as an aligned table: step, reward, tokens, answer, correct (with a gold answer), the returned one marked."
     from latentseek.answers import extract_answer, judge
     rows = [['step', 'reward', 'tokens', 'answer'] + (['correct'] if gold is not None else [])]
     for it in trace:
         reward = '' if it.reward is None else f'{it.reward:.2f}'
-        answer = extract_answer(it.text, kind, prompt_idx)
+        answer = extract_answer(it.text, kind, answer_format)
         row = [str(it.step), reward, str(it.tokens), repr(answer)[:40]]
-        if gold is not None: row.append(str(judge(it.text, gold, kind, prompt_idx)))
+        if gold is not None: row.append(str(judge(it.text, gold, kind, answer_format)))
         rows.append(row + (['<- returned'] if it is final else []))
     widths = [max(len(r[i]) for r in rows if i < len(r)) for i in range(len(rows[0]))]
     return '\n'.join('  '.join(c.ljust(w) for c, w in zip(r, widths + [0])).rstrip() for r in rows)
@@ -244,15 +244,16 @@ def cmd_solve(args):
     set_seed(cfg.seed)
     model, tok = load_model(cfg.model, cfg.dtype, cfg.device)
     engine = make_backend(cfg, model, tok)
+    fmt = cfg.prompt_set().answer_format(cfg.prompt_idx)  # how the solver prompt asks for the answer
     def show(p, iterates):  # each answer as its round ends
         for it in iterates:
             reward = '' if it.reward is None else f"reward={it.reward}, "
-            ok = '' if args.gold is None else f", correct={judge(it.text, args.gold, kind, cfg.prompt_idx)}"
-            print(f"--- step {it.step}: {reward}tokens={it.tokens}, answer={extract_answer(it.text, kind, cfg.prompt_idx)!r}{ok}")
+            ok = '' if args.gold is None else f", correct={judge(it.text, args.gold, kind, fmt)}"
+            print(f"--- step {it.step}: {reward}tokens={it.tokens}, answer={extract_answer(it.text, kind, fmt)!r}{ok}")
             print(it.text, flush=True)
     r = Seeker(engine, None, cfg).run([problem], on_round=show)[0]  # None: the method's own reward, built from cfg
-    print(f"=== stopped: {r.stopped}; returned step {r.final.step}; answer: {extract_answer(r.final.text, kind, cfg.prompt_idx)!r}")
-    print(solve_table(r.trace, r.final, kind, args.gold, cfg.prompt_idx))
+    print(f"=== stopped: {r.stopped}; returned step {r.final.step}; answer: {extract_answer(r.final.text, kind, fmt)!r}")
+    print(solve_table(r.trace, r.final, kind, args.gold, fmt))
     return r
 
 # %% ../nbs/10_cli.ipynb #3920f94d

@@ -8,6 +8,7 @@ import json, re, warnings
 from math import isclose
 from .answers import math_equal, math_verify_strings, plain_number
 from .kinds import get_kind
+from .prompts import as_answer_format
 
 # %% auto #0
 __all__ = ['AMOUNT', 'NUMBER_RULES', 'UNIT_WORDS', 'clean_amount', 'number_rule', 'paper_number', 'paper_json', 'qwen_span',
@@ -361,22 +362,20 @@ def paper_math_equal(pred: str | None, # the extracted answer (`qwen_extract`)
 # %% ../nbs/04a_paper_reader.ipynb #633f7795
 def paper_extract(text: str, # the model output
                   dataset_kind: str, # dataset name or kind, see `latentseek.kinds.get_kind`
-                  prompt_idx: int = 0, # 0: answer asked in \boxed{}, 1: answer asked as JSON
+                  answer_format: str | int = 'boxed', # how the prompt asked for the answer: 'boxed' or 'json' (`PromptSet.answer_format`), or our prompt's index 0/1
                  ) -> str | None:
     "The final answer as the original LatentSeek code reads it (see above), or None; raises `TypeError` for non-text, `ValueError` for an unknown dataset or prompt."
     if not isinstance(text, str):
         raise TypeError(f"model output must be a str, got {type(text).__name__}")
     latex = get_kind(dataset_kind).answer_type == 'latex'
-    if prompt_idx not in (0, 1):
-        raise ValueError(f"prompt_idx={prompt_idx!r} is not 0 (boxed) or 1 (JSON)")
-    if prompt_idx == 1:
+    if as_answer_format(answer_format) == 'json':
         return paper_json(text, latex)
     return qwen_extract(text) if latex else paper_number(text)
 
 def paper_judge(model_output: str, # the model's full output
                 gold: str, # the gold final answer; a GSM8K solution ending in '#### n' is accepted
                 dataset_kind: str, # dataset name or kind, see `latentseek.kinds.get_kind`
-                prompt_idx: int = 0, # 0: answer asked in \boxed{}, 1: answer asked as JSON
+                answer_format: str | int = 'boxed', # how the prompt asked for the answer: 'boxed' or 'json' (`PromptSet.answer_format`), or our prompt's index 0/1
                ) -> bool:
     "Whether the original LatentSeek code grades `model_output` right: string equality for number kinds, the four-check cascade for LaTeX kinds; raises `TypeError` for non-text output, `ValueError` for a missing gold, an unknown dataset or prompt."
     if not isinstance(model_output, str):
@@ -388,12 +387,12 @@ def paper_judge(model_output: str, # the model's full output
     if '#### ' in gold:
         gold = gold.split('#### ')[1]
     try:
-        pred = paper_extract(model_output, spec.name, prompt_idx)
+        pred = paper_extract(model_output, spec.name, answer_format)
         if spec.answer_type == 'latex':
             return paper_math_equal(pred, gold)
         return pred is not None and pred == gold
     except (TypeError, ValueError) as e:
-        if isinstance(e, ValueError) and 'prompt_idx' in str(e):
+        if isinstance(e, ValueError) and 'answer_format' in str(e):
             raise
         warnings.warn(f"paper reader failed on an output ({type(e).__name__}: {str(e)[:120]}); judged wrong")
         return False

@@ -14,8 +14,9 @@ from .kinds import BENCHMARKS, NUMBER_NOTE, get_kind
 
 # %% auto #0
 __all__ = ['DATASET_KINDS', 'BOXED_SYSTEM', 'JSON_SYSTEM', 'JSON_USER', 'VERDICT_MARKER', 'VERIFIER_WEIGHTS', 'PLACEHOLDERS',
-           'DEFAULT_PROMPTS', 'PROMPTS_FILE', 'dataset_kind', 'fill', 'Prompt', 'PromptSet', 'load_prompts',
-           'verifier_prompts_from', 'solver_messages', 'verifier_messages', 'chat_ids', 'NUMBER_NOTE']
+           'ANSWER_FORMATS', 'USUAL_FORMATS', 'DEFAULT_PROMPTS', 'PROMPTS_FILE', 'dataset_kind', 'fill', 'Prompt',
+           'PromptSet', 'as_answer_format', 'load_prompts', 'verifier_prompts_from', 'solver_messages',
+           'verifier_messages', 'chat_ids', 'NUMBER_NOTE']
 
 # %% ../nbs/02_prompts.ipynb #782c36cb
 DATASET_KINDS = BENCHMARKS  # the paper's three benchmarks: 'gsm8k', 'math500', 'aime2024'
@@ -97,11 +98,14 @@ def fill(template: str, # a prompt template, e.g. 'QUESTION:\n{question}'
     return re.sub(pattern, lambda m: values[m.group(1)], template)
 
 # %% ../nbs/02_prompts.ipynb #d43540bf
+ANSWER_FORMATS = ('boxed', 'json')  # how a solver prompt asks for the final answer; `latentseek.answers.extract_answer` reads each
+
 @dataclass(frozen=True)
 class Prompt:
-    "One chat prompt: a user turn and an optional system turn, each a template (see `fill`)."
+    "One chat prompt: a user turn and an optional system turn, each a template (see `fill`); a solver prompt also says how it asks for the answer."
     user: str  # the user turn
     system: str | None = None  # the system turn; None: no system turn
+    answer_format: str | None = None  # a solver prompt's: 'boxed' (\\boxed{}) or 'json' ({"final answer": ...}), one of ANSWER_FORMATS; the answer readers read by it
 
     def messages(self, **values: str) -> list[dict]:
         "Chat messages [{'role', 'content'}], system first if any, with the placeholders in `values` filled."
@@ -117,35 +121,52 @@ class PromptSet:
     verdict_marker: str = VERDICT_MARKER  # what a verifier writes before True or False; `read_verdict` looks for it
 
     def to_dict(self) -> dict:
-        "The prompts as plain data, in the file layout: verdict_marker, solver {0, 1}, verifiers {name}, each {system, user}."
+        "The prompts as plain data, in the file layout: verdict_marker, solver {0, 1} each {system, user, answer_format}, verifiers {name} each {system, user}."
         entry = lambda p: {'system': p.system, 'user': p.user}
-        return {'verdict_marker': self.verdict_marker, 'solver': {i: entry(p) for i, p in sorted(self.solver.items())},
+        return {'verdict_marker': self.verdict_marker,
+                'solver': {i: entry(p) | {'answer_format': p.answer_format} for i, p in sorted(self.solver.items())},
                 'verifiers': {n: entry(p) for n, p in self.verifiers.items()}}
 
+    def answer_format(self, prompt_idx: int, # the solver prompt, 0 or 1
+                     ) -> str:
+        "How solver prompt `prompt_idx` asks for the answer: 'boxed' or 'json'; raises `ValueError` for another index."
+        if prompt_idx not in self.solver: raise ValueError(f"prompt_idx={prompt_idx!r} is not one of the solver prompts {sorted(self.solver)}")
+        return self.solver[prompt_idx].answer_format
+
     def hash(self) -> str:
-        "SHA-256 of every text (12 hex digits): a record's `prompts`, and part of the settings fingerprint when not ours."
-        return hashlib.sha256(json.dumps(self.to_dict(), sort_keys=True).encode()).hexdigest()[:12]
+        "SHA-256 of every text and answer format (12 hex digits): a record's `prompts`, and part of the settings fingerprint when not ours. A solver prompt's format is hashed only where it differs from `USUAL_FORMATS` (it came after runs were committed)."
+        d = self.to_dict()
+        for i, entry in d['solver'].items():
+            if entry['answer_format'] == USUAL_FORMATS.get(i): del entry['answer_format']
+        return hashlib.sha256(json.dumps(d, sort_keys=True).encode()).hexdigest()[:12]
+
+USUAL_FORMATS = {0: 'boxed', 1: 'json'}  # each solver prompt's format in our prompts (and the paper's)
 
 DEFAULT_PROMPTS = PromptSet(
-    solver={0: Prompt('{question}', BOXED_SYSTEM), 1: Prompt(JSON_USER, JSON_SYSTEM)},
+    solver={0: Prompt('{question}', BOXED_SYSTEM, 'boxed'), 1: Prompt(JSON_USER, JSON_SYSTEM, 'json')},
     verifiers={name: Prompt(_HEADER + _INSTRUCTIONS[name]) for name in VERIFIER_WEIGHTS})
 PROMPTS_FILE = files('latentseek') / 'data' / 'prompts.yaml'  # DEFAULT_PROMPTS as a file, to copy and edit
 
 # %% ../nbs/02_prompts.ipynb #aeb56456
 _TOP = ('verdict_marker', 'solver', 'verifiers')
 
-def _merged(ours: dict, theirs: dict, key, where: str, needs: str) -> dict:
+def _merged(ours: dict, theirs: dict, key, where: str, needs: str,
+            formats: bool = False, # solver prompts: an entry may set its `answer_format`
+           ) -> dict:
     "`ours` with the prompts in `theirs` replaced field by field (see `replace`)."
     if not isinstance(theirs, dict): raise ValueError(f"{where} must be a mapping, got {type(theirs).__name__}")
     out = dict(ours)
     for k, entry in theirs.items():
         name = key(k)
         if name is None: raise ValueError(f"{where}: unknown prompt {k!r}; expected one of {list(ours)}")
-        if not isinstance(entry, dict) or not set(entry) <= {'system', 'user'}:
-            raise ValueError(f"{where}.{k} must be a mapping with 'user' and/or 'system', got {entry!r:.80}")
+        fields = {'system', 'user'} | ({'answer_format'} if formats else set())
+        if not isinstance(entry, dict) or not set(entry) <= fields:
+            raise ValueError(f"{where}.{k} must be a mapping with some of {sorted(fields)}, got {entry!r:.80}")
         if not isinstance(entry.get('user', ''), str) or not isinstance(entry.get('system', ''), (str, type(None))):
             raise ValueError(f"{where}.{k}: 'user' must be a text and 'system' a text or null")
-        new = Prompt(entry.get('user', out[name].user), entry.get('system', out[name].system))
+        fmt = entry.get('answer_format', out[name].answer_format)
+        if formats and fmt not in ANSWER_FORMATS: raise ValueError(f"{where}.{k}: answer_format must be one of {ANSWER_FORMATS}, got {fmt!r}")
+        new = Prompt(entry.get('user', out[name].user), entry.get('system', out[name].system), fmt)
         if '{' + needs + '}' not in new.user + (new.system or ''):
             raise ValueError(f"{where}.{k} has no {{{needs}}} placeholder: the model would never see the {needs}")
         out[name] = new
@@ -161,14 +182,23 @@ def replace(self: PromptSet, d: dict, # any part of the `to_dict` layout (solver
     if bad: raise ValueError(f"{source}: unknown entries {bad}; expected some of {_TOP}")
     marker = d.get('verdict_marker', self.verdict_marker)
     if not isinstance(marker, str) or not marker.strip(): raise ValueError(f"{source}: verdict_marker must be a non-empty text, got {marker!r}")
-    solver = _merged(self.solver, d.get('solver', {}), lambda k: int(k) if str(k) in ('0', '1') else None, f'{source}: solver', 'question')
+    solver = _merged(self.solver, d.get('solver', {}), lambda k: int(k) if str(k) in ('0', '1') else None, f'{source}: solver', 'question', formats=True)
     verifiers = _merged(self.verifiers, d.get('verifiers', {}), lambda k: k if k in VERIFIER_WEIGHTS else None, f'{source}: verifiers', 'solution')
     return PromptSet(solver, verifiers, marker)
+
+# %% ../nbs/02_prompts.ipynb #19344b58
+def as_answer_format(answer_format: str | int, # 'boxed' or 'json', or the index of one of our solver prompts (0, 1)
+                    ) -> str:
+    "'boxed' or 'json': `answer_format` itself, or the format our solver prompt of that index asks for; raises `ValueError` for anything else. A run's own format is `PromptSet.answer_format(prompt_idx)` of the run's prompts."
+    if isinstance(answer_format, str) and answer_format in ANSWER_FORMATS: return answer_format
+    if isinstance(answer_format, int) and not isinstance(answer_format, bool) and answer_format in USUAL_FORMATS: return USUAL_FORMATS[answer_format]
+    raise ValueError(f"answer_format={answer_format!r} is not one of {ANSWER_FORMATS} or a prompt index of ours {sorted(USUAL_FORMATS)}")
 
 # %% ../nbs/02_prompts.ipynb #47888ea0
 _YAML_HEAD = """\
 # latentseek prompts (pass a file like this one with --prompts FILE; it may hold any part of it).
-# solver: the solver prompts by --prompt-idx (0: boxed, 1: JSON); placeholders {question}, {note} (the dataset kind's note).
+# solver: the solver prompts by --prompt-idx (0: boxed, 1: JSON); placeholders {question}, {note} (the dataset kind's note);
+#   answer_format: how the prompt asks for the final answer, boxed (\\boxed{}) or json ({"final answer": ...}): answers are read so.
 # verifiers: the self-reward's four verifier prompts; placeholders {question}, {solution}, {marker} (verdict_marker).
 # Each prompt has a user turn and a system turn (null: none). Placeholders are replaced as written, in one pass;
 # every other brace stays as it is. Entries left out keep latentseek's own text.

@@ -31,12 +31,12 @@ def versions() -> dict:
     return {'latentseek': latentseek.__version__, 'torch': torch.__version__, 'transformers': transformers.__version__,
             'python': platform.python_version()}
 
-def _iterate(it: Iterate, p: Problem, prompt_idx: int, reader: str = 'ours') -> dict:
+def _iterate(it: Iterate, p: Problem, answer_format: str, reader: str = 'ours') -> dict:
     d = asdict(it)
     details = d.pop('reward_details') or {}
     read = get_reader(reader)
-    d['answer'] = read.extract(it.text, p.dataset, prompt_idx)
-    d['correct'] = read.judge(it.text, p.gold, p.dataset, prompt_idx) if p.gold is not None else None
+    d['answer'] = read.extract(it.text, p.dataset, answer_format)
+    d['correct'] = read.judge(it.text, p.gold, p.dataset, answer_format) if p.gold is not None else None
     d.update({k: details[k] for k in ('verdicts', 'verifier_tokens', 'format_ok') if k in details})
     if 'texts' in details: d['verifier_texts'] = details['texts']  # so verdicts can be re-read when the reader changes
     return d
@@ -61,7 +61,7 @@ def to_record(r: SeekResult, cfg: Config,
     p, cfg = r.problem, cfg.resolved()
     prompt_set = prompt_set or cfg.prompt_set()
     method = get_method(r.method)
-    trace = [_iterate(it, p, cfg.prompt_idx, cfg.reader) for it in r.trace]
+    trace = [_iterate(it, p, prompt_set.answer_format(cfg.prompt_idx), cfg.reader) for it in r.trace]
     final = trace[next(i for i, it in enumerate(r.trace) if it is r.final)]
     return {'id': p.id, 'index': p.index, 'dataset': p.dataset, 'source': p.source, 'prompt_idx': cfg.prompt_idx, 'prompts': prompt_set.hash(),
             'method': r.method, 'reward': method.reward_name(cfg), 'model': cfg.model, 'seed': cfg.seed, 'question': p.question, 'gold': p.gold,

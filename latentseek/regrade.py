@@ -9,11 +9,11 @@ from pathlib import Path
 from .config import Config
 from .answers import get_reader
 from .reward import read_verdict
-from .prompts import VERDICT_MARKER
+from .prompts import VERDICT_MARKER, DEFAULT_PROMPTS, PromptSet
 from .records import ResultsFile, RunLock, read_records
 
 # %% auto #0
-__all__ = ['run_reader', 'regrade']
+__all__ = ['run_reader', 'run_prompts', 'regrade']
 
 # %% ../nbs/09b_regrade.ipynb #5f8e0f3c
 def run_reader(path: Path, # a results file
@@ -23,25 +23,33 @@ def run_reader(path: Path, # a results file
     return Config.from_stored(stored['config']).resolved().reader if stored else 'ours'
 
 # %% ../nbs/09b_regrade.ipynb #beeba349
+def run_prompts(path: Path, # a results file
+               ) -> PromptSet:
+    "The prompts the run beside `path` showed its model: the texts its config.json stored (a run with a prompts file), else ours."
+    stored = ResultsFile.stored(Path(path).parent)
+    texts = (stored or {}).get('prompt_texts')
+    return DEFAULT_PROMPTS if texts is None else DEFAULT_PROMPTS.replace(texts, str(Path(path).parent / 'config.json'))
+
 def _verdict_rule(path: Path) -> tuple[str | None, str]:
     "The run's verdict rule and marker from the config.json beside `path`; the rule is None when verdicts cannot be re-read from the texts."
     stored = ResultsFile.stored(path.parent)
     if stored is None: return 'last', VERDICT_MARKER
     cfg = Config.from_stored(stored['config']).resolved()
-    marker = stored.get('prompt_texts', {}).get('verdict_marker', VERDICT_MARKER)
-    return (cfg.verdict_rule if cfg.verdict_scope == 'generation' else None), marker  # scope 'all' read prompt + text
+    return (cfg.verdict_rule if cfg.verdict_scope == 'generation' else None), run_prompts(path).verdict_marker  # scope 'all' read prompt + text
 
 # %% ../nbs/09b_regrade.ipynb #0733382a
 def _regrade_record(r: dict, # a record, changed in place
                     read, # the answer reader (`get_reader`)
                     rule: str | None, marker: str, # as `_verdict_rule` gives
                     counts: dict, # running counts, added to
+                    prompts: PromptSet = DEFAULT_PROMPTS, # the run's prompts (`run_prompts`): each solver prompt's answer format
                    ) -> bool:
     "Re-judge every text of `r` with `read` and re-read its verifier verdicts; returns whether the record is stale."
     stale = unchecked = False
     for it in r['trace']:
-        ans = read.extract(it['text'], r['dataset'], r['prompt_idx'])
-        ok = read.judge(it['text'], r['gold'], r['dataset'], r['prompt_idx']) if r['gold'] is not None else None
+        fmt = prompts.answer_format(r['prompt_idx'])
+        ans = read.extract(it['text'], r['dataset'], fmt)
+        ok = read.judge(it['text'], r['gold'], r['dataset'], fmt) if r['gold'] is not None else None
         counts['iterates'] += 1
         counts['changed'] += ok != it['correct']
         counts['answers_changed'] += ans != it.get('answer')
@@ -74,10 +82,11 @@ def _regrade(path: Path, write: bool, drop_stale: bool, reader: str = 'ours') ->
         if not missing and not all(isinstance(it, dict) and 'text' in it and 'correct' in it for it in r['trace']): missing = ["'text'/'correct' in trace"]
         if missing: raise ValueError(f"{path}:{n} ({r['id']}) lacks {missing}: not a latentseek results record")
     rule, marker = _verdict_rule(path)
+    prompts = run_prompts(path)
     counts = {'records': len(records), 'iterates': 0, 'changed': 0, 'answers_changed': 0, 'final_changed': 0, 'final_correct': 0, 'stale': 0, 'unchecked': 0, 'dropped': 0}
     keep = []
     for r in records:
-        if _regrade_record(r, read, rule, marker, counts) and drop_stale: counts['dropped'] += 1
+        if _regrade_record(r, read, rule, marker, counts, prompts) and drop_stale: counts['dropped'] += 1
         else: keep.append(r)
     text = ''.join(json.dumps(r) + '\n' for r in keep)
     if write and text != path.read_text():  # a file that reads the same is left as it is (its time stamp too)

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable
 import torch
-from .prompts import VERDICT_MARKER, VERIFIER_WEIGHTS, PromptSet, DEFAULT_PROMPTS, verifier_messages, chat_ids, dataset_kind
+from .prompts import VERDICT_MARKER, VERIFIER_WEIGHTS, PromptSet, DEFAULT_PROMPTS, verifier_messages, chat_ids, dataset_kind, as_answer_format
 from .answers import judge, get_reader
 from .config import Config, REWARDS, registered, Settings, setting, count
 from .backend import TokenBackend, Generation, Request, Sampling, Scheduler
@@ -79,18 +79,18 @@ class PSRM(Reward):
     needs_gold = True
     @classmethod
     def from_config(cls, cfg: Config, backend: TokenBackend | None, dataset: str, prompt_set: PromptSet | None = None) -> PSRM:
-        "PSRM judging `dataset`'s kind with `cfg`'s solver prompt and answer reader (the backend and prompt texts are not used)."
-        return cls(dataset, cfg.prompt_idx, cfg.resolved().reader)
+        "PSRM judging `dataset`'s kind with the answer format of `cfg`'s solver prompt (in `prompt_set`, or `cfg.prompt_set()`) and `cfg`'s answer reader (the backend is not used)."
+        return cls(dataset, (prompt_set or cfg.prompt_set()).answer_format(cfg.prompt_idx), cfg.resolved().reader)
 
     def __init__(self, dataset: str, # dataset name or kind, decides how answers are judged
-                 prompt_idx: int = 0, # solver prompt, decides how the answer is extracted
+                 answer_format: str | int = 'boxed', # how the solver prompt asked for the answer: 'boxed' or 'json' (`PromptSet.answer_format`), or our prompt's index
                  reader: str = 'ours', # answer reader, a key of `READERS` ('ours', 'paper')
                 ):
-        self.dataset, self.prompt_idx, self.judge = dataset_kind(dataset), prompt_idx, get_reader(reader).judge
+        self.dataset, self.answer_format, self.judge = dataset_kind(dataset), as_answer_format(answer_format), get_reader(reader).judge
 
     def score(self, questions, answers, golds):
         if len(golds) != len(answers): raise ValueError(f"{len(golds)} gold answers for {len(answers)} answers")
-        right = [self.judge(a, g, self.dataset, self.prompt_idx) for a, g in zip(answers, golds)]
+        right = [self.judge(a, g, self.dataset, self.answer_format) for a, g in zip(answers, golds)]
         return RewardResult([0.0 if r else -1.0 for r in right], [{'correct': r} for r in right])
 
 # %% ../nbs/07_reward.ipynb #e61e5b26

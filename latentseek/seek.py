@@ -232,6 +232,7 @@ class Seeker:
         self.backend, self.cfg = backend, cfg.resolved()
         self.handle = backend.handle  # the model's torch side, which methods read (head, hidden states, embeddings)
         self.prompts = prompt_set or self.cfg.prompt_set()  # the solver's (and the self-reward's) texts, read once
+        self.answer_format = self.prompts.answer_format(self.cfg.prompt_idx)  # how the solver prompt asks for the answer: how answers are read
         self.method = get_method(self.cfg.method)
         check_needs(backend, self.method.needs, f'--method {self.cfg.method}')  # before the method sets anything up
         self.reward_name = self.method.reward_name(self.cfg)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fastcore.basics import patch
 from .config import Config, Settings, setting, count
-from .prompts import Prompt, PromptSet, VERDICT_MARKER, chat_ids
+from .prompts import Prompt, PromptSet, VERDICT_MARKER, chat_ids, as_answer_format
 from .answers import get_reader
 from .backend import TokenBackend, Generation, Request, Scheduler
 from .reward import Reward, RewardResult, read_verdict
@@ -48,14 +48,14 @@ class SingleVerifier(Reward):
     settings = SingleVerifierSettings
     def __init__(self, backend: TokenBackend, # the solver's backend: the same model verifies
                  dataset: str = 'gsm8k', # the problems' kind: how final answers are extracted
-                 prompt_idx: int = 0, # the solver prompt: how final answers are extracted
+                 answer_format: str | int = 'boxed', # how the solver prompt asked for the answer: 'boxed' or 'json' (`PromptSet.answer_format`), or our prompt's index
                  reader: str = 'ours', # answer reader, a key of `READERS`
                  max_new_tokens: int = 1024, # most tokens of a verifier answer
                  verdict_rule: str = 'last', # see `read_verdict`
                  marker: str = VERDICT_MARKER, # the verdict marker the prompt asks for
                  keep_texts: bool = True, # keep the verifier's text in the details (`regrade` re-reads it)
                 ):
-        self.backend, self.dataset, self.prompt_idx, self.extract = backend, dataset, prompt_idx, get_reader(reader).extract
+        self.backend, self.dataset, self.answer_format, self.extract = backend, dataset, as_answer_format(answer_format), get_reader(reader).extract
         self.max_new_tokens, self.verdict_rule, self.marker, self.keep_texts = max_new_tokens, verdict_rule, marker, keep_texts
         self.stop_ids = list(backend.stop_ids)
 
@@ -66,14 +66,15 @@ class SingleVerifier(Reward):
         "The single verifier of a run with `cfg` (its reader and the self-reward's `verdict_rule`); raises `ValueError` without a backend."
         if backend is None: raise ValueError("the single verifier needs the solver's backend (its model verifies)")
         cfg = cfg.resolved()
-        return cls(backend, dataset, cfg.prompt_idx, cfg.reader, cfg.single_max_new_tokens, cfg.verdict_rule,
-                   (prompt_set or cfg.prompt_set()).verdict_marker)
+        prompt_set = prompt_set or cfg.prompt_set()
+        return cls(backend, dataset, prompt_set.answer_format(cfg.prompt_idx), cfg.reader, cfg.single_max_new_tokens, cfg.verdict_rule,
+                   prompt_set.verdict_marker)
 
 # %% ../nbs/07a_single_verifier.ipynb #6622b8d6
 @patch
 def final_answers(self: SingleVerifier, answers: list[str]) -> list[str | None]:
     "The final answer of each solution, as the run's reader extracts it (None: none)."
-    return [self.extract(a, self.dataset, self.prompt_idx) for a in answers]
+    return [self.extract(a, self.dataset, self.answer_format) for a in answers]
 
 @patch
 def verifier_requests(self: SingleVerifier, questions: list[str], answers: list[str], # the answers to verify

@@ -13,22 +13,22 @@ from .bon import BestOfN
 __all__ = ['majority_vote', 'SelfConsistency']
 
 # %% ../../nbs/08d_sc.ipynb #c1000007
-def _same(text: str, answer: str, other: str, dataset: str, prompt_idx: int) -> bool:
+def _same(text: str, answer: str, other: str, dataset: str, answer_format: str | int) -> bool:
     "Whether `text` (whose extracted answer is `answer`) answers `other`, by the judge (string equality where the judge cannot read `other`)."
     if answer == other: return True
-    try: return judge(text, other, dataset, prompt_idx)
+    try: return judge(text, other, dataset, answer_format)
     except ValueError: return False  # e.g. a non-numeric answer on a numeric dataset
 
 def majority_vote(texts: list[str], # the N sampled answers
                   dataset: str, # the problems' kind: decides extraction and equivalence
-                  prompt_idx: int = 0, # the solver prompt: decides extraction
+                  answer_format: str | int = 'boxed', # how the solver prompt asked for the answer (`PromptSet.answer_format`): decides extraction
                  ) -> tuple[int, list[list[int]], list[str | None]]:
     "(the returned sample's index, the vote groups as sample indices in formation order, each sample's extracted answer)."
-    answers = [extract_answer(t, dataset, prompt_idx) for t in texts]
+    answers = [extract_answer(t, dataset, answer_format) for t in texts]
     groups: list[list[int]] = []
     for i, a in enumerate(answers):
         if a is None: continue
-        g = next((g for g in groups if _same(texts[i], a, answers[g[0]], dataset, prompt_idx)), None)
+        g = next((g for g in groups if _same(texts[i], a, answers[g[0]], dataset, answer_format)), None)
         if g is None: groups.append([i])
         else: g.append(i)
     if not groups: return 0, groups, answers
@@ -46,7 +46,7 @@ class SelfConsistency(BestOfN):
 
     def scored(self, gens, result):
         self.record(gens, None)
-        self.vote = majority_vote([g.text for g in gens], self.problem.dataset, self.cfg.prompt_idx)
+        self.vote = majority_vote([g.text for g in gens], self.problem.dataset, self.seeker.answer_format)
         self.stopped = self.name
         return []
 
