@@ -16,8 +16,8 @@ from .backend import TokenBackend, Generation, Request, Sampling, Scheduler
 from .handle import stop_token_ids
 
 # %% auto #0
-__all__ = ['RewardResult', 'Reward', 'CallableReward', 'PSRM', 'read_verdict', 'SelfRewardSettings', 'sequential_generate',
-           'SelfReward', 'make_reward']
+__all__ = ['RewardResult', 'Reward', 'CallableReward', 'PSRM', 'read_verdict', 'SelfRewardSettings', 'VerifierReward',
+           'sequential_generate', 'SelfReward', 'make_reward']
 
 # %% ../nbs/07_reward.ipynb #36feb85c
 @dataclass
@@ -135,6 +135,39 @@ class SelfRewardSettings(Settings):
     verifier_decoding: str | None = setting(None, choices=('greedy', 'model'), compat=dict(fixed='greedy', paper='model'))  # verifiers decode: greedy | model (the checkpoint's sampling defaults: the original's distribution, not its draws); None = from compat
     verifier_stop: str | None = setting(None, choices=('all', 'model'), later='all', compat=dict(fixed='all', paper='model'))  # verifiers stop at: all (every EOS id, as solvers) | model (the generation config's eos_token_id, as model.generate()); None = from compat
 
+# %% ../nbs/07_reward.ipynb #2e41d5c4
+class VerifierReward(Reward):
+    "Base of the rewards whose verifier is the solver's model: a subclass sets `backend` and writes `verifier_requests` and `combine`; asking, running and scoring alone are here."
+    backend: TokenBackend  # the solver's backend: the same model verifies
+    sequential = False  # True: the verifiers run by themselves (never on the caller's scheduler)
+
+    def verifier_requests(self, questions: list[str], answers: list[str], # the answers to verify
+                          keys: list[int] | None = None, # one int per answer, unique within a run (seeds sampled verifiers)
+                         ) -> list[Request]:
+        "The verifier requests of a batch, in answer order; subclasses implement it."
+        raise NotImplementedError
+
+    def _on(self, backend) -> bool: return not self.sequential and (backend is None or backend is self.backend)
+
+    def requests(self, questions, answers, keys=None, backend=None):
+        "The verifier requests, when `backend` is the one this reward's model runs on (else [] and `combine` verifies by itself)."
+        return self.verifier_requests(questions, answers, keys) if self._on(backend) else []
+
+    def generate(self, requests: list[Request]) -> list[Generation]:
+        "Run verifier requests by themselves: one batch on this reward's backend."
+        return Scheduler(self.backend, max_rows=max(1, len(requests))).run(requests)
+
+    def ran(self, questions: list[str], answers: list[str], requests: list[Request], generations: list[Generation],
+           ) -> tuple[list[Request], list[Generation]]:
+        "What `combine` reads: the caller's requests and generations, or, when it ran none, this reward's own, run here (`generate`)."
+        if requests: return requests, generations
+        requests = self.verifier_requests(questions, answers)
+        return requests, (self.generate(requests) if requests else [])  # nothing to ask: no scheduler (the caller's may be mid-run on this backend)
+
+    def score(self, questions, answers, golds=None):
+        "Verify a batch by itself, then `combine`; golds are not used."
+        return self.combine(questions, answers, golds, [], [])
+
 # %% ../nbs/07_reward.ipynb #2ad57541
 @torch.no_grad()
 def sequential_generate(model, tokenizer, prompts: list[list[int]], # prompts (P_i,), decoded one at a time
@@ -152,7 +185,7 @@ def sequential_generate(model, tokenizer, prompts: list[list[int]], # prompts (P
     return out
 
 # %% ../nbs/07_reward.ipynb #ae176eac
-class SelfReward(Reward):
+class SelfReward(VerifierReward):
     "The model verifies its own answer with 4 weighted verifier prompts (paper §3.3); verifier prompts of a batch run as one batch."
     name = 'self'
     settings = SelfRewardSettings
@@ -216,28 +249,20 @@ def verifier_requests(self: SelfReward, questions: list[str], answers: list[str]
                     group=('verify', keys[i // n])) for i, p in enumerate(prompts)]
 
 @patch
-def _on(self: SelfReward, backend) -> bool: return not self.sequential and (backend is None or backend is self.backend)
-
-@patch
-def requests(self: SelfReward, questions, answers, keys=None, backend=None):
-    "The verifier requests, when `backend` is the one this reward's model runs on (else [] and `combine` verifies by itself)."
-    return self.verifier_requests(questions, answers, keys) if self._on(backend) else []
-
-@patch
 def rows_per_answer(self: SelfReward, backend): return len(self.weights) if self._on(backend) else 1
 
 # %% ../nbs/07_reward.ipynb #0d7f038b
 @patch
 def generate(self: SelfReward, requests: list[Request]) -> list[Generation]:
     "Run verifier requests by themselves: one batch on the backend, or one by one through `model.generate()` (`sequential`)."
-    if not self.sequential: return Scheduler(self.backend, max_rows=max(1, len(requests))).run(requests)
+    if not self.sequential: return VerifierReward.generate(self, requests)
     if self.sampling is not None: raise ValueError('the sequential reference decodes greedily only')
     return sequential_generate(self.backend.handle.model, self.tokenizer, [r.prompt for r in requests], self.max_new_tokens, self.stop_ids)
 
 @patch
 def combine(self: SelfReward, questions, answers, golds, requests, generations):
-    "Rewards from the verifiers' generations: read each verdict and weight the failed checks (paper §3.3)."
-    if not requests: return self.score(questions, answers, golds)
+    "Rewards from the verifiers' generations (run here when the caller ran none, see `VerifierReward.ran`): read each verdict and weight the failed checks (paper §3.3)."
+    requests, generations = self.ran(questions, answers, requests, generations)
     names, total = list(self.weights), sum(self.weights.values())
     rewards, details = [], []
     for i, answer in enumerate(answers):
@@ -253,12 +278,6 @@ def combine(self: SelfReward, questions, answers, golds, requests, generations):
         if self.keep_texts: d['texts'] = dict(zip(names, (generations[r].text for r in rows)))
         details.append(d)
     return RewardResult(rewards, details)
-
-@patch
-def score(self: SelfReward, questions, answers, golds=None):
-    "Verify a batch by itself (`generate`), then `combine`; golds are not used."
-    reqs = self.verifier_requests(questions, answers)
-    return self.combine(questions, answers, golds, reqs, self.generate(reqs))
 
 # %% ../nbs/07_reward.ipynb #2e318563
 def make_reward(kind, # a name in `REWARDS` ('self', 'psrm'), a `Reward`, or a callable with the batched signature

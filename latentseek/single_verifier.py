@@ -10,7 +10,7 @@ from .config import Config, Settings, setting, count
 from .prompts import Prompt, PromptSet, VERDICT_MARKER, chat_ids, as_answer_format
 from .answers import get_reader
 from .backend import TokenBackend, Generation, Request, Scheduler
-from .reward import Reward, RewardResult, read_verdict
+from .reward import Reward, RewardResult, VerifierReward, read_verdict
 
 # %% auto #0
 __all__ = ['SINGLE_VERIFIER', 'single_messages', 'SingleVerifierSettings', 'SingleVerifier']
@@ -42,7 +42,7 @@ class SingleVerifierSettings(Settings):
     single_max_new_tokens: int = setting(1024, check=count(1))  # most tokens of the verifier's answer (GradCuit's verifier has no cap of its own; 1024 as the self-reward's fixed cap)
 
 # %% ../nbs/07a_single_verifier.ipynb #d58f6724
-class SingleVerifier(Reward):
+class SingleVerifier(VerifierReward):
     "One verifier prompt on the extracted final answer: 0 if the model says True, else -1 (GradCuit's single-verifier reward, arXiv 2608.02585)."
     name = 'single'
     settings = SingleVerifierSettings
@@ -86,19 +86,12 @@ def verifier_requests(self: SingleVerifier, questions: list[str], answers: list[
     return [Request(chat_ids(self.backend.tokenizer, single_messages(q, f, self.marker)), [], self.max_new_tokens, self.stop_ids, seed=k, tag=i)
             for i, (q, f, k) in enumerate(zip(questions, finals, keys)) if f is not None]
 
-@patch
-def requests(self: SingleVerifier, questions, answers, keys=None, backend=None):
-    "The verifier requests, when `backend` is the one this reward's model runs on (else [] and `combine` verifies by itself)."
-    return self.verifier_requests(questions, answers, keys) if backend is None or backend is self.backend else []
-
 # %% ../nbs/07a_single_verifier.ipynb #7d850a8a
 @patch
 def combine(self: SingleVerifier, questions, answers, golds, requests, generations):
     "Rewards from the verifier's generations (one per answer with a final answer, in order): 0 for a True verdict, else -1."
     finals = self.final_answers(answers)
-    if not requests and any(f is not None for f in finals):  # asked on another backend: verify here
-        requests = self.verifier_requests(questions, answers)
-        generations = Scheduler(self.backend, max_rows=len(requests)).run(requests)
+    requests, generations = self.ran(questions, answers, requests, generations)
     rows = iter(generations)
     rewards, details = [], []
     for f in finals:
@@ -110,9 +103,3 @@ def combine(self: SingleVerifier, questions, answers, golds, requests, generatio
         if self.keep_texts and g is not None: d['texts'] = {'single': g.text}
         details.append(d)
     return RewardResult(rewards, details)
-
-@patch
-def score(self: SingleVerifier, questions, answers, golds=None):
-    "Verify a batch by itself, then `combine`; golds are not used."
-    reqs = self.verifier_requests(questions, answers)
-    return self.combine(questions, answers, golds, reqs, Scheduler(self.backend, max_rows=max(1, len(reqs))).run(reqs))
