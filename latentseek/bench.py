@@ -359,7 +359,7 @@ def seek_throughput(model, # a (random) model on its device
             'problems_per_hour': 3600 * problems / dt, 'decoded_tokens_per_s': engine.tokens_generated / dt, 'latent_steps_per_s': steps / dt,
             'peak_memory_gb': _peak_memory_gb(device)}
 
-# %% ../nbs/12_bench.ipynb #c86cb221
+# %% ../nbs/12_bench.ipynb #a2a59a08
 def cpu_model() -> str:
     "The CPU's model name (Linux: /proc/cpuinfo), else what `platform` knows."
     try: return next(l.split(':', 1)[1].strip() for l in open('/proc/cpuinfo') if l.startswith('model name'))
@@ -373,6 +373,63 @@ def machine() -> dict:
     if torch.cuda.is_available(): d['gpu'] = torch.cuda.get_device_name(0)
     return d
 
+# %% ../nbs/12_bench.ipynb #6ac07396
+def _decode_rows(engine: Engine, name: str, # the model's engine, and its name in the results
+                 prompt: list[int], # prompt ids (P,)
+                 bandwidth_gb_s: float, # the device's read bandwidth (`memory_bandwidth`)
+                 batch_sizes: tuple, tokens: int, # rows, and new tokens per row
+                 device: str, # where the model is (for its peak memory)
+                ) -> list[dict]:
+    "`decode_speed` at each batch size, with the model's weight bytes per token and its batch-1 roofline (the bandwidth over those bytes)."
+    wb = weight_bytes_per_token(engine.model)
+    roof = bandwidth_gb_s * 1e9 / wb
+    rows = []
+    for b in batch_sizes:
+        s = decode_speed(engine, prompt, b, tokens)
+        rows.append({'model': name, 'dtype': 'bfloat16', 'weight_gb': wb / 1e9, 'roofline_tokens_per_s': roof,
+                     **s, 'roofline_share': s['row_tokens_per_s'] / roof if b == 1 else None, 'peak_memory_gb': _peak_memory_gb(device)})
+    return rows
+
+# %% ../nbs/12_bench.ipynb #c101bce6
+def _seek_rows(name: str, model, # a random model, and its name in the results
+               batch_sizes: tuple, problems: int, tokens: int, # as in `seek_throughput`
+              ) -> list[dict]:
+    "`seek_throughput` of a random model at each batch size (LatentSeek with a fixed amount of work)."
+    wide = tiny_tokenizer(vocab_size=model.config.vocab_size)
+    return [{'model': name, **seek_throughput(model, wide, b, problems, tokens)} for b in batch_sizes]
+
+def _bf16_rows(name: str, model, tokenizer, # a bf16 model, its name in the results, and its tokenizer
+               data: str, # GSM8K test.jsonl
+               quick: bool = False, # 2 problems and 32 tokens instead of 4 and 160
+              ) -> dict:
+    "`bf16_agreement` on the first GSM8K problems' prompts: the fast path against the paper's loop."
+    ps = [chat_ids(tokenizer, solver_messages(p.question, 'gsm8k')) for p in load_problems(data, limit=2 if quick else 4)]
+    return {'model': name, 'rows': [{'problem': i, **a} for i, a in enumerate(bf16_agreement(model, tokenizer, ps, 32 if quick else 160))]}
+
+# %% ../nbs/12_bench.ipynb #f7516206
+def _against_paper(model, tokenizer, name: str, # an fp32 model, its tokenizer, and its built-in name
+                   data: str, question: str, # GSM8K test.jsonl, and the question of the CoT comparison
+                   quick: bool = False, # shorter answers, and 1 problem instead of 2
+                  ) -> tuple[dict, list[dict]]:
+    "The paper's loop against the fast path (fp32: outputs must be identical): `cot_speedup`, and `latentseek_speedup` with each reward."
+    cot = cot_speedup(model, tokenizer, chat_ids(tokenizer, solver_messages(question, 'gsm8k')), 64 if quick else 300)
+    probs = load_problems(data, limit=1 if quick else 2)
+    seeks = []
+    for reward in ('psrm', 'self'):
+        cfg = Config(model=name, dtype='float32', reward=reward, max_steps=2, max_new_tokens=64 if quick else 160,
+                     verifier_max_new_tokens=32 if quick else 160)
+        seeks.append({**latentseek_speedup(model, tokenizer, probs, cfg), 'settings': {k: getattr(cfg, k) for k in ('max_steps', 'max_new_tokens', 'verifier_max_new_tokens')}})
+    return cot, seeks
+
+def _throughput_rows(name: str, data: str, device: str, batch_sizes: tuple, # a built-in model, GSM8K test.jsonl, where, which batch sizes
+                     quick: bool = False, # 4 problems, batch sizes 1 and 4, shorter answers
+                    ) -> tuple[list[dict], dict]:
+    "Evaluation throughput by batch size (`eval_throughput`: PSRM, bf16, GSM8K), and its settings."
+    cfg = Config(model=name, dtype='bfloat16', device=device, reward='psrm', max_steps=3, max_new_tokens=64 if quick else 192)
+    rows = eval_throughput(cfg, data, 4 if quick else 16, (1, 4) if quick else batch_sizes)
+    return rows, {'problems': 4 if quick else 16, 'max_steps': 3, 'max_new_tokens': cfg.max_new_tokens, 'reward': 'psrm'}
+
+# %% ../nbs/12_bench.ipynb #81557568
 def run_benchmark(out: str | Path, # folder for results.json, results.md, decode.png
                   device: str = 'cpu',
                   models: tuple = ('smollm2-135m-instruct', 'qwen2.5-coder-1.5b-instruct'), # decode-speed models (built-in names)
@@ -385,9 +442,10 @@ def run_benchmark(out: str | Path, # folder for results.json, results.md, decode
     "Measure decode speed vs roofline, the speed-up over the paper's loop and eval throughput; write the results into `out`."
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    found = find_data_dir()
-    data = data or (str(found / 'gsm8k' / 'test.jsonl') if found else None)
-    if data is None and not random_shapes: raise FileNotFoundError('no GSM8K data: pass data= (--data) or set LATENTSEEK_DATA')
+    try: data = _gsm8k(data)
+    except FileNotFoundError:
+        if not random_shapes: raise
+        data = None  # random models only
     res = {'machine': machine(), 'bandwidth_gb_s': memory_bandwidth(device), 'decode': [], 'cot': None, 'latentseek': [], 'throughput': [],
            'seek': [], 'profile': {}}
     q = load_problems(data, limit=1)[0].question if data else load_problems('demo')[0].question  # the GPU machines have no data folder
@@ -399,36 +457,17 @@ def run_benchmark(out: str | Path, # folder for results.json, results.md, decode
         if device != 'cpu' and torch.cuda.is_available(): torch.cuda.reset_peak_memory_stats()
         prompt = chat_ids(tok, solver_messages(q, 'gsm8k')) if tok is not None else list(range(1000, 1150))  # random model: any 150 ids
         engine = Engine(model, tok, stop_ids=[] if tok is None else None)
-        wb = weight_bytes_per_token(model)
-        roof = res['bandwidth_gb_s'] * 1e9 / wb
-        for b in batch_sizes:
-            s = decode_speed(engine, prompt, b, 16 if quick else decode_tokens)
-            res['decode'].append({'model': name, 'dtype': 'bfloat16', 'weight_gb': wb / 1e9, 'roofline_tokens_per_s': roof,
-                                  **s, 'roofline_share': s['row_tokens_per_s'] / roof if b == 1 else None, 'peak_memory_gb': _peak_memory_gb(device)})
+        res['decode'] += _decode_rows(engine, name, prompt, res['bandwidth_gb_s'], batch_sizes, 16 if quick else decode_tokens, device)
         res['profile'][name] = {f'batch {b}': profile_decode(engine, prompt, b, 8) for b in (1, 8)}
-        if tok is None:  # random weights: LatentSeek with a fixed amount of work
-            wide = tiny_tokenizer(vocab_size=model.config.vocab_size)
-            for b in seek_batch_sizes:
-                res['seek'].append({'model': name, **seek_throughput(model, wide, b, seek_problems, seek_tokens)})
-        if tok is not None and name == models[0]:  # bf16: fast path vs the paper's loop on real GSM8K prompts
-            ps = [chat_ids(tok, solver_messages(p.question, 'gsm8k')) for p in load_problems(data, limit=2 if quick else 4)]
-            res['bf16_agreement'] = {'model': name, 'rows': [{'problem': i, **a} for i, a in enumerate(bf16_agreement(model, tok, ps, 32 if quick else 160))]}
+        if tok is None: res['seek'] += _seek_rows(name, model, seek_batch_sizes, seek_problems, seek_tokens)  # random weights
+        if tok is not None and name == models[0]: res['bf16_agreement'] = _bf16_rows(name, model, tok, data, quick)  # on real GSM8K prompts
         del model, engine
     if not random_shapes:
-        # 2. the paper's loop against the fast path (fp32: outputs must be identical)
+        # 2. the paper's loop against the fast path, and 3. evaluation throughput by batch size
         model, tok = load_model(models[0], 'float32', device)
-        prompt = chat_ids(tok, solver_messages(q, 'gsm8k'))
-        res['cot'] = cot_speedup(model, tok, prompt, 64 if quick else 300)
-        probs = load_problems(data, limit=1 if quick else 2)
-        for reward in ('psrm', 'self'):
-            cfg = Config(model=models[0], dtype='float32', reward=reward, max_steps=2, max_new_tokens=64 if quick else 160,
-                         verifier_max_new_tokens=32 if quick else 160)
-            res['latentseek'].append({**latentseek_speedup(model, tok, probs, cfg), 'settings': {k: getattr(cfg, k) for k in ('max_steps', 'max_new_tokens', 'verifier_max_new_tokens')}})
+        res['cot'], res['latentseek'] = _against_paper(model, tok, models[0], data, q, quick)
         del model
-        # 3. evaluation throughput by batch size (PSRM, SmolLM2 bf16, GSM8K)
-        cfg = Config(model=models[0], dtype='bfloat16', device=device, reward='psrm', max_steps=3, max_new_tokens=64 if quick else 192)
-        res['throughput'] = eval_throughput(cfg, data, 4 if quick else 16, (1, 4) if quick else batch_sizes)
-        res['throughput_settings'] = {'problems': 4 if quick else 16, 'max_steps': 3, 'max_new_tokens': cfg.max_new_tokens, 'reward': 'psrm'}
+        res['throughput'], res['throughput_settings'] = _throughput_rows(models[0], data, device, batch_sizes, quick)
     (out / 'results.json').write_text(json.dumps(res, indent=1))
     (out / 'results.md').write_text(report_markdown(res))
     plot_decode(res, out / 'decode.png')

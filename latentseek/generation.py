@@ -277,35 +277,50 @@ def prefill(self: Engine, prompts: list[list[int]], # token ids (P_i,) of each p
     out = [None] * len(prompts)
     for idx in length_chunks([len(p) for p in prompts], self.prefill_batch):
         chunk = [prompts[i] for i in idx]
-        B, P = len(chunk), max(map(len, chunk))
-        ids = torch.full((B, P), self.pad_id, dtype=torch.long, device=self.device)
-        mask = torch.zeros((B, P), dtype=torch.long, device=self.device)
-        for b, p in enumerate(chunk):
-            ids[b, P - len(p):] = torch.tensor(p, device=self.device)
-            mask[b, P - len(p):] = 1
-        pos = (mask.cumsum(-1) - 1).clamp(min=0)
-        cache = DynamicCache()
-        x = None
-        if embeds is not None and any(embeds[i] is not None for i in idx):
-            x = self.model.get_input_embeddings()(ids)  # (B, P, d), with each row's given embeddings in place
-            for b, i in enumerate(idx):
-                if embeds[i] is None: continue
-                start, e = embeds[i]
-                at = P - len(chunk[b]) + start
-                x[b, at:at + len(e)] = e.to(x)
-        with ExitStack() as hooks:  # each layer with given states hooked for this forward pass only
-            edits = {}  # layer -> [(row, position, (N, d))]
-            for b, i in enumerate(idx):
-                if states is None or states[i] is None: continue
-                layer, start, s = states[i]
-                edits.setdefault(layer, []).append((b, P - len(chunk[b]) + start, s))
-            for layer, e in edits.items(): hooks.enter_context(self.handle.replaced_states(layer, e))
-            h = self._forward(ids, mask, pos, cache, x)  # (B, P, d)
-        for b, (i, p) in enumerate(zip(idx, chunk)):
-            kv = [(l.keys[b:b + 1, :, P - len(p):].clone(), l.values[b:b + 1, :, P - len(p):].clone()) for l in cache.layers]
-            out[i] = PromptCache(list(p), kv, h[b, -1].clone())
+        own_embeds = None if embeds is None else [embeds[i] for i in idx]
+        own_states = None if states is None else [states[i] for i in idx]
+        for i, cache in zip(idx, self._prefill_chunk(chunk, own_embeds, own_states)): out[i] = cache
     return out
 
+# %% ../nbs/06_generation.ipynb #cc35bbae
+@patch
+@torch.no_grad()
+def _prefill_chunk(self: Engine, chunk: list[list[int]], # token ids (P_i,) of prompts of similar length
+                   embeds: list | None = None, # per prompt None or (start, (N, d)) input embeddings in place of its tokens start .. start+N-1
+                   states: list | None = None, # per prompt None or (layer, start, (N, d)) hidden states entering decoder layer `layer`
+                  ) -> list[PromptCache]:
+    "One forward pass over `chunk`, left-padded to its longest prompt P: each prompt's `PromptCache`, cut back to its own length."
+    B, P = len(chunk), max(map(len, chunk))
+    ids = torch.full((B, P), self.pad_id, dtype=torch.long, device=self.device)
+    mask = torch.zeros((B, P), dtype=torch.long, device=self.device)
+    for b, p in enumerate(chunk):
+        ids[b, P - len(p):] = torch.tensor(p, device=self.device)
+        mask[b, P - len(p):] = 1
+    pos = (mask.cumsum(-1) - 1).clamp(min=0)
+    cache = DynamicCache()
+    x = None
+    if embeds is not None and any(e is not None for e in embeds):
+        x = self.model.get_input_embeddings()(ids)  # (B, P, d), with each row's given embeddings in place
+        for b, given in enumerate(embeds):
+            if given is None: continue
+            start, e = given
+            at = P - len(chunk[b]) + start
+            x[b, at:at + len(e)] = e.to(x)
+    with ExitStack() as hooks:  # each layer with given states hooked for this forward pass only
+        edits = {}  # layer -> [(row, position, (N, d))]
+        for b in range(B):
+            if states is None or states[b] is None: continue
+            layer, start, s = states[b]
+            edits.setdefault(layer, []).append((b, P - len(chunk[b]) + start, s))
+        for layer, e in edits.items(): hooks.enter_context(self.handle.replaced_states(layer, e))
+        h = self._forward(ids, mask, pos, cache, x)  # (B, P, d)
+    out = []
+    for b, p in enumerate(chunk):
+        kv = [(l.keys[b:b + 1, :, P - len(p):].clone(), l.values[b:b + 1, :, P - len(p):].clone()) for l in cache.layers]  # (1, H_kv, P_b, hd) per layer
+        out.append(PromptCache(list(p), kv, h[b, -1].clone()))
+    return out
+
+# %% ../nbs/06_generation.ipynb #5ebc5893
 @patch
 def _prefill_shared(self: Engine, prompts: list[list[int]], groups: list[list[int]]) -> list[PromptCache]:
     "`prefill` with shared prefixes: each group's common prefix as one prompt, then every rest as a forced prefix on it."

@@ -4,7 +4,7 @@
 
 # %% ../nbs/08z_records.ipynb #d5cd76ef
 from __future__ import annotations
-from fastcore.basics import patch
+from fastcore.basics import patch, patch_to
 import json, math, os, platform, time, warnings
 try: import fcntl
 except ImportError: fcntl = None  # Windows: no flock
@@ -22,7 +22,7 @@ from .seek import SeekResult, Iterate, get_method
 # %% auto #0
 __all__ = ['RECORD_FIELDS', 'OPTIONAL_FIELDS', 'ITERATE_FIELDS', 'VOLATILE', 'versions', 'generated_tokens', 'to_record',
            'record_seed', 'RunLocked', 'RunLock', 'make_run_dir', 'check_record', 'read_records', 'read_config_file',
-           'ResultsFile', 'shard_name', 'shard_paths', 'same_record', 'read_run', 'mean']
+           'shard_name', 'shard_paths', 'same_record', 'read_run', 'ResultsFile', 'mean']
 
 # %% ../nbs/08z_records.ipynb #14bc14d8
 def versions() -> dict:
@@ -209,135 +209,6 @@ def read_config_file(path: str | Path, # a run's config.json
         else: return body
     raise ValueError(f"{path} is not a latentseek config.json ({why}); restore it, or move the run folder away")
 
-# %% ../nbs/08z_records.ipynb #7ab7e47d
-class ResultsFile:
-    """Append-only JSONL of per-problem records in a run folder, with the run's config beside it (`config.json`),
-    written by one command at a time (`RunLock`). The config is written with the first record, so a start that
-    fails before any problem finishes leaves nothing behind (a folder it made is removed); records of another
-    question, gold or settings are refused (`check`). Use it as a context manager, or call `close`.
-
-    In a launch of several processes, each writes its own shard (`shard_name`) and reads every file of the folder
-    (`read_run`); rank 0 holds the folder's lock for the whole launch and repairs torn lines, so the other ranks
-    open theirs only once rank 0 has (`evaluate` sees to it)."""
-    def __init__(self, run_dir: str | Path, # folder holding the results files and config.json
-                 cfg: Config, # the run's settings; must match the records already there
-                 rank: int = 0, # this process's rank in its launch
-                 world: int = 1, # processes in the launch
-                ):
-        self.dir, self.cfg, self.rank = Path(run_dir), cfg, rank
-        self.path, self.config_path = self.dir / shard_name(rank, world), self.dir / 'config.json'
-        self.made = [d for d in (self.dir, *self.dir.parents) if not d.exists()] if rank == 0 else []  # the folders this call makes, deepest first
-        self.made_dir = bool(self.made)
-        self.lock, self.config_written, self.records, self.origins = RunLock(self.dir), False, [], []
-        try:
-            if rank == 0:
-                make_run_dir(self.dir)
-                self.lock.acquire()
-            elif not self.dir.is_dir(): raise FileNotFoundError(f"{self.dir} does not exist: rank 0 makes a launch's run folder")
-            self.prompt_set = cfg.prompt_set()  # read once: what this call runs with, whatever happens to the file later
-            self.records, self.origins = read_run(self.dir, repair=rank == 0)
-            self.fingerprints = self._fingerprints()
-        except BaseException:
-            self.close()
-            raise
-
-    @staticmethod
-    def read_config(run_dir: str | Path) -> Config | None:
-        "The `Config` stored in `run_dir/config.json`, or None when there is none; `ValueError` naming the file when it cannot be read."
-        stored = ResultsFile.stored(run_dir)
-        return None if stored is None else Config.from_stored(stored['config'])
-
-    @staticmethod
-    def stored(run_dir: str | Path, # a run folder
-              ) -> dict | None:
-        "The body of `run_dir/config.json` (`read_config_file`) with a 'config' `Config.from_stored` reads, or None when there is none; raises `ValueError` naming the file when it cannot be read."
-        path = Path(run_dir) / 'config.json'
-        if not path.exists(): return None
-        stored = read_config_file(path)
-        try:
-            Config.from_stored(stored['config'])
-            return stored
-        except (KeyError, TypeError, ValueError) as e:
-            raise ValueError(f"{path} is not a readable latentseek config ({type(e).__name__}: {clip(str(e), 120)}); "
-                             "restore it, or move the run folder away") from None
-
-    def _fingerprints(self) -> set[str]:
-        "Settings fingerprints this folder's records may carry; raises `ValueError` when its config.json holds other settings."
-        new = self.cfg.fingerprint(self.prompt_set)
-        if not self.records: return {new}  # nothing to protect: an old config.json (a failed start) is replaced with the first record
-        stored = self.stored(self.dir)
-        if stored is None: return {new}  # config.json lost: each record's own fingerprint must match (`check`)
-        old = Config.from_stored(stored['config'])
-        texts = DEFAULT_PROMPTS.replace(stored['prompt_texts'], str(self.config_path)) if 'prompt_texts' in stored else None  # the run's own, not the file's now
-        if old.fingerprint(texts) != new:
-            was = with_later_settings(old.result_settings(texts))  # a left-out later setting at its listed value
-            now = with_later_settings(self.cfg.result_settings(self.prompt_set))
-            diff = {k: (was.get(k), now.get(k)) for k in [*was, *(k for k in now if k not in was)] if was.get(k) != now.get(k)}
-            raise ValueError(f"{self.dir} holds a run with other settings {diff} (old, new); use another --output-dir")
-        return {new, stored.get('fingerprint'), *stored.get('fingerprints', [])} - {None}  # the same settings hashed by older code
-
-    def write_config(self):
-        "Write config.json (this call's settings) atomically: a temporary file, then a rename. `append` calls it with the first record."
-        tmp = self.config_path.with_name(f'.config.json.{os.getpid()}.tmp')
-        body = {'config': self.cfg.to_dict(), 'fingerprint': self.cfg.fingerprint(self.prompt_set), 'fingerprints': sorted(self.fingerprints), 'versions': versions()}
-        if self.cfg.prompts is not None: body['prompt_texts'] = self.prompt_set.to_dict()  # the texts themselves: the file may move or change
-        tmp.write_text(json.dumps(body, indent=1))
-        os.replace(tmp, self.config_path)
-        self.config_written = True
-
-    def __enter__(self): return self
-
-    def __exit__(self, *exc): self.close()
-
-# %% ../nbs/08z_records.ipynb #ee517120
-@patch
-def check(self: ResultsFile, problems: list[Problem], # the problems of this call
-         ):
-    "Raise `ValueError` naming the file, line, id and what differs if a stored record is of another dataset kind than `problems`, or if a record of one of `problems` belongs to another question, gold or settings."
-    by_id, new = {p.id: p for p in problems}, self.cfg.fingerprint(self.prompt_set)
-    kinds = {p.dataset for p in problems}
-    for r, where in zip(self.records, self.origins):
-        if kinds and r.get('dataset') not in kinds:  # ids differ by kind, so the id checks below would not see it
-            raise ValueError(f"{where}: {r['id']} is a {r.get('dataset')} record and this run's problems are "
-                             f"{'/'.join(sorted(kinds))}: one run folder holds one dataset kind; use another --output-dir")
-        p = by_id.get(r['id'])
-        if p is None: continue
-        if r.get('fingerprint') not in self.fingerprints:
-            why = '' if self.config_path.exists() else ' (config.json is missing, so the settings that differ cannot be named)'
-            raise ValueError(f"{where}: {p.id} was run with other settings (fingerprint {r.get('fingerprint')}, this run's {new}){why}; "
-                             "use another --output-dir")
-        for key in ('question', 'gold'):
-            if r.get(key) != getattr(p, key):
-                raise ValueError(f"{where}: {p.id} was run on another problem: its {key} is {clip(str(r.get(key)), 60)!r}, "
-                                 f"this run's is {clip(str(getattr(p, key)), 60)!r} (same ids, other data?); use another --output-dir")
-
-@patch(as_prop=True)
-def done_ids(self: ResultsFile) -> set[str]: return {r['id'] for r in self.records}
-
-@patch
-def on_disk(self: ResultsFile) -> int:
-    "Records in all the folder's results files now (lines; a launch's other processes append too)."
-    return sum(p.read_bytes().count(b'\n') for p in shard_paths(self.dir))
-
-@patch
-def append(self: ResultsFile, record: dict):
-    "Write one record to this process's file now (write, flush, fsync); the first one writes config.json (atomically: several processes may)."
-    if not self.config_written: self.write_config()
-    with open(self.path, 'a') as f:
-        f.write(json.dumps(record) + '\n')
-        f.flush()
-        os.fsync(f.fileno())
-    self.records.append(record)
-
-@patch
-def close(self: ResultsFile):
-    "Release the lock; remove the folders this object made (the run folder and any parents it needed) if no record was written."
-    self.lock.release()
-    if self.records: return
-    for d in self.made:
-        try: d.rmdir()
-        except OSError: break  # something else is in it now: keep it, and the folders above it
-
 # %% ../nbs/08z_records.ipynb #s19e0002
 VOLATILE = ('seconds', 'versions', 'batch_size')  # record fields a rerun of the same problem may change
 
@@ -385,6 +256,140 @@ def read_run(run_dir: str | Path, # a run folder
             origins.append(where)
     if records and (Path(run_dir) / 'config.json').exists(): read_config_file(Path(run_dir) / 'config.json')  # without records, a start that failed: `ResultsFile` replaces it
     return records, origins
+
+# %% ../nbs/08z_records.ipynb #a66205fd
+class ResultsFile:
+    """Append-only JSONL of per-problem records in a run folder, with the run's config beside it (`config.json`),
+    written by one command at a time (`RunLock`). The config is written with the first record, so a start that
+    fails before any problem finishes leaves nothing behind (a folder it made is removed); records of another
+    question, gold or settings are refused (`check`). Use it as a context manager, or call `close`.
+
+    In a launch of several processes, each writes its own shard (`shard_name`) and reads every file of the folder
+    (`read_run`); rank 0 holds the folder's lock for the whole launch and repairs torn lines, so the other ranks
+    open theirs only once rank 0 has (`evaluate` sees to it)."""
+    def __init__(self, run_dir: str | Path, # folder holding the results files and config.json
+                 cfg: Config, # the run's settings; must match the records already there
+                 rank: int = 0, # this process's rank in its launch
+                 world: int = 1, # processes in the launch
+                ):
+        self.dir, self.cfg, self.rank = Path(run_dir), cfg, rank
+        self.path, self.config_path = self.dir / shard_name(rank, world), self.dir / 'config.json'
+        self.made = [d for d in (self.dir, *self.dir.parents) if not d.exists()] if rank == 0 else []  # the folders this call makes, deepest first
+        self.made_dir = bool(self.made)
+        self.lock, self.config_written, self.records, self.origins = RunLock(self.dir), False, [], []
+        try:
+            if rank == 0:
+                make_run_dir(self.dir)
+                self.lock.acquire()
+            elif not self.dir.is_dir(): raise FileNotFoundError(f"{self.dir} does not exist: rank 0 makes a launch's run folder")
+            self.prompt_set = cfg.prompt_set()  # read once: what this call runs with, whatever happens to the file later
+            self.records, self.origins = read_run(self.dir, repair=rank == 0)
+            self.fingerprints = self._fingerprints()
+        except BaseException:
+            self.close()
+            raise
+
+    def __enter__(self): return self
+
+    def __exit__(self, *exc): self.close()
+
+# %% ../nbs/08z_records.ipynb #3d9ae69b
+@patch_to(ResultsFile, static_method=True)
+def stored(run_dir: str | Path, # a run folder
+          ) -> dict | None:
+    "The body of `run_dir/config.json` (`read_config_file`) with a 'config' `Config.from_stored` reads, or None when there is none; raises `ValueError` naming the file when it cannot be read."
+    path = Path(run_dir) / 'config.json'
+    if not path.exists(): return None
+    stored = read_config_file(path)
+    try:
+        Config.from_stored(stored['config'])
+        return stored
+    except (KeyError, TypeError, ValueError) as e:
+        raise ValueError(f"{path} is not a readable latentseek config ({type(e).__name__}: {clip(str(e), 120)}); "
+                         "restore it, or move the run folder away") from None
+
+@patch_to(ResultsFile, static_method=True)
+def read_config(run_dir: str | Path) -> Config | None:
+    "The `Config` stored in `run_dir/config.json`, or None when there is none; `ValueError` naming the file when it cannot be read."
+    stored = ResultsFile.stored(run_dir)
+    return None if stored is None else Config.from_stored(stored['config'])
+
+# %% ../nbs/08z_records.ipynb #fd64ca8a
+@patch
+def _fingerprints(self: ResultsFile) -> set[str]:
+    "Settings fingerprints this folder's records may carry; raises `ValueError` when its config.json holds other settings."
+    new = self.cfg.fingerprint(self.prompt_set)
+    if not self.records: return {new}  # nothing to protect: an old config.json (a failed start) is replaced with the first record
+    stored = self.stored(self.dir)
+    if stored is None: return {new}  # config.json lost: each record's own fingerprint must match (`check`)
+    old = Config.from_stored(stored['config'])
+    texts = DEFAULT_PROMPTS.replace(stored['prompt_texts'], str(self.config_path)) if 'prompt_texts' in stored else None  # the run's own, not the file's now
+    if old.fingerprint(texts) != new:
+        was = with_later_settings(old.result_settings(texts))  # a left-out later setting at its listed value
+        now = with_later_settings(self.cfg.result_settings(self.prompt_set))
+        diff = {k: (was.get(k), now.get(k)) for k in [*was, *(k for k in now if k not in was)] if was.get(k) != now.get(k)}
+        raise ValueError(f"{self.dir} holds a run with other settings {diff} (old, new); use another --output-dir")
+    return {new, stored.get('fingerprint'), *stored.get('fingerprints', [])} - {None}  # the same settings hashed by older code
+
+@patch
+def write_config(self: ResultsFile):
+    "Write config.json (this call's settings) atomically: a temporary file, then a rename. `append` calls it with the first record."
+    tmp = self.config_path.with_name(f'.config.json.{os.getpid()}.tmp')
+    body = {'config': self.cfg.to_dict(), 'fingerprint': self.cfg.fingerprint(self.prompt_set), 'fingerprints': sorted(self.fingerprints), 'versions': versions()}
+    if self.cfg.prompts is not None: body['prompt_texts'] = self.prompt_set.to_dict()  # the texts themselves: the file may move or change
+    tmp.write_text(json.dumps(body, indent=1))
+    os.replace(tmp, self.config_path)
+    self.config_written = True
+
+# %% ../nbs/08z_records.ipynb #c01dc042
+@patch(as_prop=True)
+def done_ids(self: ResultsFile) -> set[str]: return {r['id'] for r in self.records}
+
+@patch
+def on_disk(self: ResultsFile) -> int:
+    "Records in all the folder's results files now (lines; a launch's other processes append too)."
+    return sum(p.read_bytes().count(b'\n') for p in shard_paths(self.dir))
+
+@patch
+def append(self: ResultsFile, record: dict):
+    "Write one record to this process's file now (write, flush, fsync); the first one writes config.json (atomically: several processes may)."
+    if not self.config_written: self.write_config()
+    with open(self.path, 'a') as f:
+        f.write(json.dumps(record) + '\n')
+        f.flush()
+        os.fsync(f.fileno())
+    self.records.append(record)
+
+@patch
+def close(self: ResultsFile):
+    "Release the lock; remove the folders this object made (the run folder and any parents it needed) if no record was written."
+    self.lock.release()
+    if self.records: return
+    for d in self.made:
+        try: d.rmdir()
+        except OSError: break  # something else is in it now: keep it, and the folders above it
+
+# %% ../nbs/08z_records.ipynb #14b26997
+@patch
+def check(self: ResultsFile, problems: list[Problem], # the problems of this call
+         ):
+    "Raise `ValueError` naming the file, line, id and what differs if a stored record is of another dataset kind than `problems`, or if a record of one of `problems` belongs to another question, gold or settings."
+    by_id, new = {p.id: p for p in problems}, self.cfg.fingerprint(self.prompt_set)
+    kinds = {p.dataset for p in problems}
+    for r, where in zip(self.records, self.origins):
+        if kinds and r.get('dataset') not in kinds:  # ids differ by kind, so the id checks below would not see it
+            raise ValueError(f"{where}: {r['id']} is a {r.get('dataset')} record and this run's problems are "
+                             f"{'/'.join(sorted(kinds))}: one run folder holds one dataset kind; use another --output-dir")
+        p = by_id.get(r['id'])
+        if p is None: continue
+        if r.get('fingerprint') not in self.fingerprints:
+            why = '' if self.config_path.exists() else ' (config.json is missing, so the settings that differ cannot be named)'
+            raise ValueError(f"{where}: {p.id} was run with other settings (fingerprint {r.get('fingerprint')}, this run's {new}){why}; "
+                             "use another --output-dir")
+        for key in ('question', 'gold'):
+            if r.get(key) != getattr(p, key):
+                raise ValueError(f"{where}: {p.id} was run on another problem: its {key} is {clip(str(r.get(key)), 60)!r}, "
+                                 f"this run's is {clip(str(getattr(p, key)), 60)!r} (same ids, other data?); use another --output-dir")
 
 # %% ../nbs/08z_records.ipynb #a309c6a8
 def mean(xs, # numbers, None where a record lacks the figure
