@@ -83,7 +83,7 @@ def latentseek_speedup(model, tokenizer, problems: list[Problem], cfg: Config) -
     "Per-problem wall time of LatentSeek by the reference and the fast path (batch 1), and whether their traces agree."
     engine = Engine(model, tokenizer)
     def reward(sequential: bool):  # the reward cfg names; a model-based one with its one-by-one reference loop for the reference
-        r = make_reward(cfg.reward, cfg, engine, problems[0].dataset)
+        r = make_reward(cfg.resolved().reward, cfg, engine, problems[0].dataset)
         if hasattr(r, 'sequential'): r.sequential = sequential
         return r
     rows = []
@@ -98,7 +98,7 @@ def latentseek_speedup(model, tokenizer, problems: list[Problem], cfg: Config) -
         rows.append({'id': p.id, 'reference_s': t_ref, 'fast_s': t_fast, 'speedup': t_ref / t_fast, 'identical': same,
                      'iterations': fast.iterations, 'answer_tokens': sum(it.new_tokens for it in fast.trace),
                      'verifier_tokens': sum(it.reward_details.get('verifier_tokens', 0) for it in fast.trace)})
-    return {'reward': cfg.reward, 'problems': rows, 'reference_s': sum(r['reference_s'] for r in rows),
+    return {'reward': cfg.resolved().reward, 'problems': rows, 'reference_s': sum(r['reference_s'] for r in rows),
             'fast_s': sum(r['fast_s'] for r in rows), 'speedup': sum(r['reference_s'] for r in rows) / sum(r['fast_s'] for r in rows),
             'identical': all(r['identical'] for r in rows)}
 

@@ -42,7 +42,7 @@ def _docs(part: type) -> dict:
 def add_config_flags(parser: argparse.ArgumentParser, # the subcommand's parser
                      skip: Collection[str] = (), # settings given no flag (they keep their defaults): their names, or a part's group name ('vllm')
                     ):
-    "Add one flag per setting of every part of `Config`, a titled group per part, with the setting's comment as help (and, for a registry's names, each one's summary) and its default."
+    "Add one flag per setting of every part of `Config`, a titled group per part, with the setting's comment as help (and, for a registry's names, each one's summary) and its default (for a default None, what it stands for, where the setting says: `unset`)."
     for part in settings_parts():
         name = part.__name__.removesuffix('Settings').lower()
         if name in skip: continue
@@ -52,7 +52,9 @@ def add_config_flags(parser: argparse.ArgumentParser, # the subcommand's parser
             if f.name in skip: continue
             kind, choices = _kind(str(f.type)), f.metadata.get('choices')
             notes = f': {choice_notes(choices)}' if isinstance(choices, dict) else ''  # a registry: each name with its summary
-            flag, help = '--' + f.name.replace('_', '-'), f"{docs.get(f.name, '')}{notes} (default: {f.default})"
+            unset = f.metadata.get('unset')
+            shown = (unset() if callable(unset) else unset) if f.default is None and unset else f.default  # what an unset setting is, where it says
+            flag, help = '--' + f.name.replace('_', '-'), f"{docs.get(f.name, '')}{notes} (default: {shown})"
             metavar = {int: 'N', float: 'X'}.get(kind)  # a short placeholder keeps each flag's help on its line
             if kind is bool: group.add_argument(flag, action=argparse.BooleanOptionalAction, default=f.default, help=help)
             else: group.add_argument(flag, type=kind, default=f.default, choices=choices() if callable(choices) else choices, metavar=None if choices else metavar, help=help)
@@ -142,7 +144,7 @@ def parser(command: str | None = None, # build only this subcommand's flags ('' 
 # %% ../nbs/10_cli.ipynb #de0e5dd7
 def run_notes(cfg: Config, # the run's settings as given (`dtype` may be 'auto')
              ) -> tuple[Config, str]:
-    "(the run's `Config` made concrete, the header line that says so): the dtype and why, and the verifiers' answer cap where it is not the solver's. Raises `ValueError` for a device that is not available."
+    "(the run's `Config` made concrete, its dtype and reward, the header line that says so): the dtype and why, and the verifiers' answer cap where it is not the solver's. Raises `ValueError` for a device that is not available."
     from latentseek.models import auto_dtype
     from latentseek.seek import get_method
     run = cfg.concrete()

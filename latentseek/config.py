@@ -14,7 +14,7 @@ from .answers import READERS
 # %% auto #0
 __all__ = ['METHODS', 'REWARDS', 'BACKENDS', 'NOT_LATER', 'MOST_NEW_TOKENS', 'COMPAT', 'registered', 'setting', 'positive',
            'fraction', 'number', 'count', 'Settings', 'RunSettings', 'settings_parts', 'parts_table', 'Config',
-           'compat_presets', 'later_settings', 'with_later_settings']
+           'compat_presets', 'own_reward', 'own_rewards', 'later_settings', 'with_later_settings']
 
 # %% ../nbs/00_config.ipynb #1b2c3d4e
 METHODS = {  # --method name -> the class that runs it, as 'module:Class' or the class itself (one line per method; see the Seeker chapter)
@@ -58,9 +58,10 @@ def setting(default: Any, # the value a run gets unless told otherwise
             volatile: bool = False, # how or where a run computes, not what: left out of the fingerprint
             later: Any = NOT_LATER, # added after runs were committed: the value older code behaved as
             compat: dict | None = None, # a paper-code switch: its value under each compat preset, {'fixed': v, 'paper': v}
+            unset: str | Callable[[], str] | None = None, # default None: what None means, as the CLI's help shows the default (a text, or a function giving one)
            ):
     "A settings field: `default` plus what the CLI, the checks, the stored config and the fingerprint need to know of it."
-    meta = dict(choices=choices, check=check, volatile=volatile, compat=compat)
+    meta = dict(choices=choices, check=check, volatile=volatile, compat=compat, unset=unset)
     if later is not NOT_LATER: meta['later'] = later  # absent: as old as the committed runs
     return field(default=default, metadata=meta)
 
@@ -133,7 +134,7 @@ class RunSettings(Settings):
     prompts: str | None = setting(None, check=_path, later=None)  # a prompts file (YAML or JSON, see Prompts) replacing any solver or verifier prompt or the verdict marker; None = ours
     reader: str | None = setting(None, choices=lambda: READERS.keys(), later='ours', compat=dict(fixed='ours', paper='paper'))  # how answers are read and judged: ours | paper (the original code's extraction and string comparison, see Paper reader); None = from compat
     method: str = setting('latentseek', choices=METHODS)  # the test-time method, one of METHODS
-    reward: str = setting('self', choices=REWARDS)  # what scores answers for the methods that take a reward, one of REWARDS
+    reward: str | None = setting(None, choices=REWARDS, unset=lambda: own_rewards())  # what scores answers for the methods that take a reward (unset: the method's own, Method.default_reward), one of REWARDS
     max_new_tokens: int = setting(1024, check=count(1, MOST_NEW_TOKENS))  # most tokens of a solver answer (CoT, continuation, sample); at most 2**21, past every model's context (the run checks its model's own)
     extra_token: bool | None = setting(None, later=False, compat=dict(fixed=False, paper=True))  # solver answers get max_new_tokens + 1 tokens, as the paper code's CoT and continuation loops; None = from compat
     batch_size: int = setting(1, check=count(1), volatile=True)  # problems run together
@@ -211,12 +212,25 @@ def compat_presets() -> dict[str, dict]:
     "{preset: {switch: value}} gathered from every part's `setting(compat=...)` declarations."
     return {name: {f.name: f.metadata['compat'][name] for p in settings_parts() for f in fields(p) if f.metadata.get('compat')} for name in COMPAT}
 
+def own_reward(method: str, # a name in METHODS
+              ) -> str | None:
+    "The reward a run of `method` scores with when its `reward` is None: the method class's `default_reward` (None for a class that declares none); raises `ValueError` for an unknown method."
+    return getattr(registered(METHODS, method, 'method'), 'default_reward', None)
+
+def own_rewards() -> str:
+    "What an unset `reward` is, as `--help` says: the methods' own rewards, the most common first, then each other with its methods."
+    by = {}
+    for m in METHODS: by.setdefault(own_reward(m), []).append(m)
+    common = max(by, key=lambda r: len(by[r]))
+    return "the method's own: " + ', '.join([str(common)] + [f"{r} for {', '.join(ms)}" for r, ms in by.items() if r != common])
+
 @patch
 def resolved(self: Config) -> Config:
-    "A copy with every compat switch left at `None` filled in from its declared value under `compat`; made once, and a resolved `Config` resolves to itself."
+    "A copy with every compat switch left at `None` filled in from its declared value under `compat`, and `reward` left at `None` with the method's own (`own_reward`); made once, and a resolved `Config` resolves to itself."
     if self._cache.get('resolved') is not None: return self._cache['resolved']
     fill = {f.name: f.metadata['compat'][self.compat] for part in self.parts.values() for f in fields(part)
             if f.metadata.get('compat') and getattr(part, f.name) is None}
+    if self.reward is None: fill['reward'] = own_reward(self.method)
     out = self.replace(**fill) if fill else self
     out._cache['resolved'] = out
     self._cache['resolved'] = out
@@ -243,11 +257,13 @@ def answer_cap(self: Config) -> int:
 @patch
 def concrete(self: Config, dtype_of=None, # a loaded model (or handle, or torch.dtype) the run computes with: 'auto' becomes its dtype; None: `auto_dtype` of `device`
             ) -> Config:
-    "A copy whose `dtype` is concrete: 'auto' replaced as above (itself when it is concrete already); raises `ValueError` for a device that is not available (`resolve_device`)."
-    if self.dtype != 'auto': return self
-    if dtype_of is not None: return self.replace(dtype=str(getattr(dtype_of, 'dtype', dtype_of)).removeprefix('torch.'))
-    from latentseek.models import auto_dtype  # torch: only when a run is built
-    return self.replace(dtype=auto_dtype(self.device)[0])
+    "A copy whose `dtype` and `reward` are concrete: 'auto' replaced as above, an unset reward by the method's own (`own_reward`); itself when both are concrete already. Raises `ValueError` for a device that is not available (`resolve_device`)."
+    fill = {'reward': own_reward(self.method)} if self.reward is None else {}
+    if self.dtype == 'auto' and dtype_of is not None: fill['dtype'] = str(getattr(dtype_of, 'dtype', dtype_of)).removeprefix('torch.')
+    elif self.dtype == 'auto':
+        from latentseek.models import auto_dtype  # torch: only when a run is built
+        fill['dtype'] = auto_dtype(self.device)[0]
+    return self.replace(**fill) if fill else self
 
 # %% ../nbs/00_config.ipynb #a1036ac5
 def later_settings() -> dict:

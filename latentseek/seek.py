@@ -75,6 +75,7 @@ class Method:
     has_cot: bool = False  # trace[0] is the greedy CoT answer, a baseline the report may use
     iterative: bool = False  # its trace has latent steps k = 1..K (accuracy by iteration budget, paper Figure 2)
     sampled: bool = False  # its answers are sampled with `n_samples`, `temperature`, `top_p` and `seed`
+    default_reward: str = 'self'  # the reward of a run whose `reward` is unset (`Config.resolved` fills it in); 'self', every run's one default before methods declared theirs, keeps the fingerprints of the methods that take none
     needs: tuple = ()  # what it needs of the token backend beyond tokens: names in `CAPABILITIES` (see Backends); the Seeker refuses a backend that lacks one, and a backend may set itself up for them
 
     @classmethod
@@ -84,7 +85,7 @@ class Method:
 
     @classmethod
     def reward_name(cls, cfg: Config) -> str | None:
-        "The reward (a name in `REWARDS`) a run with `cfg` scores answers with; None: it needs none."
+        "The reward (a name in `REWARDS`) a run with `cfg` scores answers with; None: it needs none. A method that takes the run's reward returns `cfg.resolved().reward`: the one given, else its `default_reward`."
         return None
 
     @classmethod

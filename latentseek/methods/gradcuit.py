@@ -99,17 +99,18 @@ class GradCuit(Method):
     order = 45
     has_cot = True  # trace[0]: the answer after the plain prefix
     iterative = True
+    default_reward = 'single'  # its own reward, the single verifier (Single verifier chapter), for a run that names none
 
     @classmethod
     def label(cls, settings: dict) -> str:
-        reward = settings.get('reward')
+        reward = settings.get('reward') or cls.default_reward  # unset: its own
         return f"GradCuit ({ {'psrm': 'PSRM', 'self': 'Self', 'single': 'Single verifier'}.get(reward, reward) })"
 
     @classmethod
-    def reward_name(cls, cfg: Config) -> str: return cfg.reward
+    def reward_name(cls, cfg: Config) -> str: return cfg.resolved().reward  # the one given, else `default_reward`
 
     @classmethod
-    def run_name(cls, cfg: Config) -> str: return f'{cls.name}-{cfg.reward}'
+    def run_name(cls, cfg: Config) -> str: return f'{cls.name}-{cls.reward_name(cfg)}'
 
     @classmethod
     def shared(cls, seeker) -> GradCuitShared:

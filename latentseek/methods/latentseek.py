@@ -132,15 +132,16 @@ class LatentSeek(Method):
     order = 40
     has_cot = True
     iterative = True
+    default_reward = 'self'  # the paper's self-reward, for a run that names none
 
     @classmethod
     def label(cls, settings: dict) -> str:
-        reward = settings.get('reward')
+        reward = settings.get('reward') or cls.default_reward  # unset: its own
         control = ', random direction' if settings.get('latent_direction') == 'random' else ''
         return f"LatentSeek ({ {'psrm': 'PSRM', 'self': 'Self'}.get(reward, reward) }{control})"
 
     @classmethod
-    def reward_name(cls, cfg: Config) -> str: return cfg.reward
+    def reward_name(cls, cfg: Config) -> str: return cfg.resolved().reward  # the one given, else `default_reward`
 
     @classmethod
     def random(cls, cfg: Config) -> bool:
@@ -148,7 +149,7 @@ class LatentSeek(Method):
         return cfg.latent_direction == 'random' or super().random(cfg)
 
     @classmethod
-    def run_name(cls, cfg: Config) -> str: return f'{cls.name}-{cfg.reward}' + ('-random' if cfg.latent_direction == 'random' else '')
+    def run_name(cls, cfg: Config) -> str: return f'{cls.name}-{cls.reward_name(cfg)}' + ('-random' if cfg.latent_direction == 'random' else '')
 
     @classmethod
     def shared(cls, seeker) -> LatentSeekShared:
