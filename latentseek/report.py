@@ -13,7 +13,7 @@ from .config import Config, REWARDS, with_later_settings
 from .kinds import KINDS
 from .records import generated_tokens, mean, read_config_file, read_records, read_run, record_seed, shard_paths
 from .prompts import DEFAULT_PROMPTS
-from .stats import mcnemar, paired_split
+from .stats import mcnemar, paired_split, wilson
 from .seek import Method, get_method
 from .methods.latentseek import select_final
 
@@ -21,8 +21,8 @@ from .methods.latentseek import select_final
 __all__ = ['DATASET_NAMES', 'BASELINE', 'STOP_REASONS', 'REPORT_HELP', 'run_label', 'Run', 'load_run', 'is_run', 'find_runs',
            'is_correct', 'percent', 'run_names', 'accuracy_data', 'accuracy_table', 'seeded', 'to_markdown',
            'seeds_data', 'seeds_table', 'iteration_budget', 'accuracy_by_iteration', 'iteration_counts', 'flip_title',
-           'flip_matrix', 'verifier_calibration', 'token_costs', 'compute_data', 'write_report', 'add_report_parser',
-           'cmd_report']
+           'flip_matrix', 'verifier_calibration', 'token_costs', 'complete_prefix', 'paired_data', 'compute_data',
+           'write_report', 'add_report_parser', 'cmd_report']
 
 # %% ../nbs/11_report.ipynb #52664e43
 DATASET_NAMES = {name: spec.label for name, spec in KINDS.items()}  # kind -> its Table-1 name, from the kinds' specs
@@ -494,6 +494,35 @@ def token_costs(runs: list[Run], # any runs
                       'iterations / problem': sum(r['iterations'] for r in run.records) / n if run.kind.iterative else None,
                       'seconds / problem': sum(r['seconds'] for r in run.records) / n}
     return pd.DataFrame.from_dict(rows, orient='index').rename_axis('run')
+
+# %% ../nbs/11_report.ipynb #b19931d9
+def complete_prefix(run: Run, # a loaded run, finished or not
+                    start: int = 0, # the dataset index of its first problem (`--start-index`)
+                   ) -> Run:
+    "`run` cut to its problems before the first unfinished one, by dataset index from `start`, in index order: the part of a stopped batched run that is a fair sample."
+    done = {r['index']: r for r in run.records}
+    m = next(k for k in range(len(done) + 1) if start + k not in done)
+    return replace(run, records=[done[start + k] for k in range(m)])
+
+# %% ../nbs/11_report.ipynb #4fd4f020
+def paired_data(runs: list[Run], # the runs to compare with `reference`
+                reference: Run, # e.g. a CoT run, or the LatentSeek run whose step 0 is CoT
+                part: str = 'final', # the reference's answer compared with: 'final' or 'cot' (its step 0)
+               ) -> pd.DataFrame:
+    "Per run, on the problems it and `reference` both answered (by id): n, accuracy %, its 95% Wilson interval (%), the reference's accuracy %, b (right where the reference is wrong), c (the reverse), McNemar's exact p, and solver tokens generated per problem; raises `ValueError` for another `part`."
+    if part not in ('final', 'cot'): raise ValueError(f"part={part!r} is not 'final' or 'cot'")
+    ref = {r['id']: is_correct(r[part] if part == 'final' else _cot_iterate(r)) for r in reference.records}
+    rows = []
+    for name, run in zip(run_names(runs), runs):
+        mine = {r['id']: is_correct(r['final']) for r in run.records if ref.get(r['id']) is not None and is_correct(r['final']) is not None}
+        theirs = {i: ref[i] for i in mine}
+        b, c = paired_split(mine, theirs)
+        lo, hi = wilson(sum(mine.values()), len(mine))
+        tokens = [_tokens(r)['solver'] for r in run.records if r['id'] in mine]
+        rows.append({'run': name, 'method': run.label, 'n': len(mine), 'accuracy %': percent(list(mine.values())), 'low %': lo, 'high %': hi,
+                     'reference %': percent(list(theirs.values())), 'b': b, 'c': c, 'p': mcnemar(b, c),
+                     'solver tokens / problem': sum(tokens) / len(tokens) if tokens else None})
+    return pd.DataFrame(rows).set_index('run')
 
 # %% ../nbs/11_report.ipynb #dbdf949e
 _COMPUTE = ['model', 'dataset', 'prompt_idx', 'method', 'problems', 'n_common', 'accuracy %', 'answers / problem',
