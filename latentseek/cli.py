@@ -60,9 +60,15 @@ def add_config_flags(parser: argparse.ArgumentParser, # the subcommand's parser
             else: group.add_argument(flag, type=kind, default=f.default, choices=choices() if callable(choices) else choices, metavar=None if choices else metavar, help=help)
 
 def config_from_args(args: argparse.Namespace) -> Config:
-    "The `Config` the parsed flags describe (a setting without a flag, or left None by its parser, at its default: `eval` leaves `--seed` None to tell it from `--seeds`); raises `ValueError` on a bad value."
+    "The `Config` the parsed flags describe (a setting without a flag, or left None by its parser, at its default: `eval` leaves `--seed` None to tell it from `--seeds`); raises `ValueError` on a bad value, or on a setting changed from its default that none of the run components read (`Config.unused_settings`)."
     given = {f.name: getattr(args, f.name) for part in settings_parts() for f in fields(part) if hasattr(args, f.name)}
-    return Config(**{k: v for k, v in given.items() if v is not None})
+    cfg = Config(**{k: v for k, v in given.items() if v is not None})
+    unused = cfg.unused_settings()
+    if unused:
+        run = ', '.join(f'{what} {name}' for what, name in cfg.components())
+        flags = '; '.join(f"--{k.replace('_', '-')} is read by {who}" for k, who in unused.items())
+        raise ValueError(f"{flags}, which this run ({run}) does not use: leave it out, or choose the component that reads it")
+    return cfg
 
 # %% ../nbs/10_cli.ipynb #d6a86573
 COMMANDS = {  # subcommand -> its line in `latentseek --help`

@@ -286,12 +286,17 @@ def from_stored(cls: Config, d: dict) -> Config:
 
 # %% ../nbs/00_config.ipynb #edab0e75
 @patch
-def used_parts(self: Config) -> list[type[Settings]]:
-    "The settings classes this run's result depends on: the run's, its method's, its reward's (if it takes one), its backend's, and every part `in_every_fingerprint`."
+def components(self: Config) -> list[tuple[str, str]]:
+    "The (kind, name) of each component this run uses: its method, its reward (if it takes one) and its backend."
     method = registered(METHODS, self.method, 'method')
     reward = method.reward_name(self) if hasattr(method, 'reward_name') else None
-    used = [method] + ([registered(REWARDS, reward, 'reward')] if reward else []) + [registered(BACKENDS, self.backend, 'backend')]
-    classes = {getattr(c, 'settings', None) for c in used}
+    return [('method', self.method)] + ([('reward', reward)] if reward else []) + [('backend', self.backend)]
+
+@patch
+def used_parts(self: Config) -> list[type[Settings]]:
+    "The settings classes this run's result depends on: the run's, those of its `components`, and every part `in_every_fingerprint`."
+    registries = {'method': METHODS, 'reward': REWARDS, 'backend': BACKENDS}
+    classes = {getattr(registered(registries[what], name, what), 'settings', None) for what, name in self.components()}
     return [p for p in self.parts if p is RunSettings or p.in_every_fingerprint or p in classes]
 
 @patch
@@ -318,3 +323,20 @@ def fingerprint(self: Config, prompt_set: PromptSet | None = None, # as in `resu
         settings = self.result_settings(prompt_set)
         self._cache[key] = (prompt_set, hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:12])  # keeps prompt_set alive, so its id is not reused
     return self._cache[key][1]
+
+# %% ../nbs/00_config.ipynb #5604619d
+@patch
+def unused_settings(self: Config) -> dict[str, str]:
+    "Each setting away from its default that none of this run's `components` reads (its `settings`, or a part it `reads` besides), with the components that read it, e.g. {'lr': 'method latentseek'} for `Config(method='gradcuit', lr=0.1)`."
+    read = lambda c: ({c.settings} if getattr(c, 'settings', None) is not None else set()) | set(getattr(c, 'reads', ()))
+    owners = {}
+    for what, name, c in _components():
+        for p in read(c): owners.setdefault(p, []).append(f'{what} {name}')
+    registries = {'method': METHODS, 'reward': REWARDS, 'backend': BACKENDS}
+    used = set().union(*(read(registered(registries[what], name, what)) for what, name in self.components()))
+    out = {}
+    for p, part in self.parts.items():
+        if p is RunSettings or p in used: continue
+        for f in fields(p):
+            if getattr(part, f.name) != f.default: out[f.name] = ', '.join(owners[p])
+    return out

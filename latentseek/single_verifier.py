@@ -10,7 +10,7 @@ from .config import Config, Settings, setting, count
 from .prompts import Prompt, PromptSet, VERDICT_MARKER, chat_ids, as_answer_format
 from .answers import get_reader
 from .backend import TokenBackend, Generation, Request, Scheduler
-from .reward import Reward, RewardResult, VerifierReward, read_verdict
+from .reward import Reward, RewardResult, VerifierReward, SelfRewardSettings, read_verdict
 
 # %% auto #0
 __all__ = ['SINGLE_VERIFIER', 'single_messages', 'SingleVerifierSettings', 'SingleVerifier']
@@ -46,6 +46,7 @@ class SingleVerifier(VerifierReward):
     "One verifier prompt on the extracted final answer: 0 if the model says True, else -1 (GradCuit's single-verifier reward, arXiv 2608.02585)."
     name = 'single'
     settings = SingleVerifierSettings
+    reads = (SelfRewardSettings,)  # besides its own: the verdict rule, as the self-reward reads verdicts
     def __init__(self, backend: TokenBackend, # the solver's backend: the same model verifies
                  dataset: str = 'gsm8k', # the problems' kind: how final answers are extracted
                  answer_format: str | int = 'boxed', # how the solver prompt asked for the answer: 'boxed' or 'json' (`PromptSet.answer_format`), or our prompt's index

@@ -6,7 +6,7 @@
 from __future__ import annotations
 from dataclasses import dataclass
 from ..config import Config, Settings, setting
-from .bon import BestOfN
+from .bon import BestOfN, SamplingSettings
 
 # %% auto #0
 __all__ = ['OracleSettings', 'OraclePassAtN']
@@ -23,6 +23,7 @@ class OraclePassAtN(BestOfN):
     name = 'oracle'
     order = 30
     settings = OracleSettings  # its own; the samples' settings (n_samples, temperature, top_p) are in every run's
+    reads = (SamplingSettings,)  # besides its own: it draws as BoN does
     title, title_n = 'Oracle pass@N', 'Oracle pass@{n}'
 
     @classmethod
