@@ -188,6 +188,7 @@ def final_statement(text: str, # a model output
     m = _STATEMENT.search(own[-2000:])
     return m.group(1) if m else None
 
+# %% ../nbs/04_answers.ipynb #294285c7
 def _plain_digits(text: str, # text with numbers in it
                  ) -> str:
     "`text` with LaTeX digit-group separators (`{,}`, `,\\!`, `\\,`) and the Unicode minus made plain, and digits inside a word (`XK9Q`) blanked."
@@ -386,6 +387,7 @@ def math_equal(pred: str, # the model's answer, LaTeX without `\boxed`
     "Whether math-verify finds `pred` equal to `gold`, in a helper process killed after `timeout` s; raises `RuntimeError` if the helper cannot start."
     return _ask([gold, pred, max(1, int(timeout / 3))], timeout, f'{pred[:80]!r} vs {gold[:80]!r}; judged False') is True
 
+# %% ../nbs/04_answers.ipynb #af53a724
 def math_verify_strings(text: str, # any text: math-verify looks for LaTeX and plain expressions in it, as it stands
                         timeout: float = MATH_VERIFY_TIMEOUT, # seconds before the helper is abandoned ([] then)
                        ) -> list[str]:
@@ -399,6 +401,7 @@ JUDGE_TIMEOUT = 20.0 # seconds one reading of an output may take (extraction and
 class JudgeTimeout(Exception):
     "Reading one output took longer than its time limit."
 
+# %% ../nbs/04_answers.ipynb #2e5a17b1
 @contextmanager
 def time_limit(seconds: float, # how long the block may run
               ):
@@ -489,6 +492,7 @@ class Reader(NamedTuple):
     extract: Callable # (text, dataset, answer_format='boxed') -> str | None
     judge: Callable # (model_output, gold, dataset, answer_format='boxed') -> bool
 
+# %% ../nbs/04_answers.ipynb #7eaa81a3
 def _load(target: str, # 'module:function'
          ) -> Callable:
     "The function `target` names, its module imported."
@@ -519,6 +523,7 @@ def get_reader(name: str, # a key of READERS: 'ours' or 'paper'
     extract, judge_fn = READERS[name]
     return Reader(name, _guarded(_load(extract), None, True), _guarded(_load(judge_fn), False, name != 'ours'))
 
+# %% ../nbs/04_answers.ipynb #c45576dd
 def judge_with(reader: str, # a key of READERS
                model_output: str, # the model's full output
                gold: str, # the gold final answer

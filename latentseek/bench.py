@@ -40,6 +40,7 @@ def memory_bandwidth(device='cpu', gib: float = 1.0, repeats: int = 5) -> float:
         best = min(best, time.perf_counter() - t)
     return x.numel() * 4 / best / 1e9
 
+# %% ../nbs/12_bench.ipynb #ac947633
 def weight_bytes_per_token(model) -> int:
     "Bytes of weights one decode step reads: every parameter once, minus the input embedding table unless the head is tied to it."
     total = sum(p.numel() * p.element_size() for p in model.parameters())  # tied tensors appear once
@@ -79,6 +80,7 @@ def cot_speedup(model, tokenizer, prompt: list[int], tokens: int = 300) -> dict:
     return {'tokens': tokens, 'reference_s': t_ref, 'fast_s': t_fast, 'speedup': t_ref / t_fast, 'identical': fast.tokens == ref.tokens,
             'max_latent_diff': float((fast.hidden.float() - ref.hidden.float()).abs().max())}
 
+# %% ../nbs/12_bench.ipynb #04d06b22
 def latentseek_speedup(model, tokenizer, problems: list[Problem], cfg: Config) -> dict:
     "Per-problem wall time of LatentSeek by the reference and the fast path (batch 1), and whether their traces agree."
     engine = Engine(model, tokenizer)
@@ -138,6 +140,7 @@ def throughput_once(cfg: Config, problems: list[Problem]) -> dict:
             'problems_per_hour': 3600 * len(problems) / dt, 'peak_memory_gb': _peak_memory_gb(model.device),
             'final_accuracy': s['final_accuracy'], 'mean_iterations': s['mean_iterations'], 'finals': finals}
 
+# %% ../nbs/12_bench.ipynb #91b4dce4
 def throughput_in_process(cfg: Config, dataset: str, limit: int) -> dict:
     "`throughput_once` in a fresh process (`latentseek.bench.main --throughput ...`), so that its peak memory is its own."
     cmd = [sys.executable, '-c', 'from latentseek.bench import main; main()', '--throughput', json.dumps(cfg.to_dict()),
@@ -146,6 +149,7 @@ def throughput_in_process(cfg: Config, dataset: str, limit: int) -> dict:
     if res.returncode != 0: raise RuntimeError(f"throughput run failed ({cfg.backend}, {cfg.dtype}, batch {cfg.batch_size}):\n{res.stderr[-2000:]}")
     return json.loads(res.stdout.strip().splitlines()[-1])
 
+# %% ../nbs/12_bench.ipynb #e933e74f
 def eval_throughput(cfg: Config, dataset: str, limit: int, batch_sizes=(1, 4, 8, 16)) -> list[dict]:
     "`throughput_once` for each batch size, each in its own process."
     return [throughput_in_process(Config(**{**cfg.to_dict(), 'batch_size': b}), dataset, limit) for b in batch_sizes]
@@ -204,6 +208,7 @@ def run_backend_comparison(out: str | Path, # folder for backends.json and backe
     _write(out, 'backends', res, backends_markdown(res))
     return res
 
+# %% ../nbs/12_bench.ipynb #543301d3
 def backends_markdown(res: dict) -> str:
     "The backend comparison as a Markdown table, with what was run."
     m = res['machine']
@@ -333,6 +338,7 @@ def random_model(shape: str, dtype=torch.bfloat16, device='cpu', layers: int | N
     with torch.device(device): model = Qwen2ForCausalLM(cfg).to(dtype)
     return model.eval().requires_grad_(False)
 
+# %% ../nbs/12_bench.ipynb #e4487f51
 def seek_throughput(model, # a (random) model on its device
                     tokenizer, # a tokenizer covering the model's vocabulary, e.g. `tiny_tokenizer(vocab_size=V)`
                     batch_size: int, # problems run together
@@ -365,6 +371,7 @@ def cpu_model() -> str:
     try: return next(l.split(':', 1)[1].strip() for l in open('/proc/cpuinfo') if l.startswith('model name'))
     except (OSError, StopIteration): return platform.processor() or platform.machine()
 
+# %% ../nbs/12_bench.ipynb #2d21c8c7
 def machine() -> dict:
     "What the numbers were measured on: platform, versions, threads, the CPU's model, the kernels torch picked (AVX2 / AVX512) and whether it prepacks bf16 (`can_prepack`)."
     d = {'platform': platform.platform(), 'python': platform.python_version(), 'torch': torch.__version__,
@@ -512,6 +519,7 @@ def report_markdown(res: dict) -> str:
         for k, rows in prof.items(): s += [f"\n## Profile: {name}, {k}, decode\n", _row_md(rows, ['op', 'calls', 'self_ms', 'share'])]
     return ''.join(s)
 
+# %% ../nbs/12_bench.ipynb #450a10ae
 def plot_decode(res: dict, path: Path):
     "Bar chart of decode tokens/s per batch size and model, with each model's batch-1 roofline."
     import matplotlib

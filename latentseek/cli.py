@@ -59,6 +59,7 @@ def add_config_flags(parser: argparse.ArgumentParser, # the subcommand's parser
             if kind is bool: group.add_argument(flag, action=argparse.BooleanOptionalAction, default=f.default, help=help)
             else: group.add_argument(flag, type=kind, default=f.default, choices=choices() if callable(choices) else choices, metavar=None if choices else metavar, help=help)
 
+# %% ../nbs/10_cli.ipynb #31ea60e5
 def config_from_args(args: argparse.Namespace) -> Config:
     "The `Config` the parsed flags describe (a setting without a flag, or left None by its parser, at its default: `eval` leaves `--seed` None to tell it from `--seeds`); raises `ValueError` on a bad value, or on a setting changed from its default that none of the run components read (`Config.unused_settings`)."
     given = {f.name: getattr(args, f.name) for part in settings_parts() for f in fields(part) if hasattr(args, f.name)}
@@ -276,6 +277,7 @@ def cmd_regrade(args):
             print(f"{path}: {c['records']} records, {c['iterates']} answers, final right {c['final_correct']}; verdicts changed {c['changed']} (final {c['final_changed']}), "
                   f"answers read differently {c['answers_changed']}, records with re-read verifier verdicts {c['stale']} (dropped {c['dropped']})")
 
+# %% ../nbs/10_cli.ipynb #7db1452e
 def cmd_report(args):
     from latentseek.report import cmd_report
     return cmd_report(args)

@@ -72,14 +72,17 @@ def positive(v) -> str | None:
     "What is wrong with `v` as a positive finite number (a learning rate, a temperature), or None."
     return None if _real(v) and math.isfinite(v) and v > 0 else 'must be > 0 and finite'
 
+# %% ../nbs/00_config.ipynb #2b9bf0f5
 def fraction(v) -> str | None:
     "What is wrong with `v` as a share in (0, 1], or None."
     return None if _real(v) and 0 < v <= 1 else 'must be in (0, 1]'
 
+# %% ../nbs/00_config.ipynb #e1033f97
 def number(v) -> str | None:
     "What is wrong with `v` as a number to compare with (inf allowed, nan not), or None."
     return None if _real(v) and not math.isnan(v) else 'must be a number (a reward is compared with it)'
 
+# %% ../nbs/00_config.ipynb #53c3147d
 def count(least: int = 1, # the smallest allowed value
           most: int | None = None, # the largest, or None
          ) -> Callable:
@@ -212,11 +215,13 @@ def compat_presets() -> dict[str, dict]:
     "{preset: {switch: value}} gathered from every part's `setting(compat=...)` declarations."
     return {name: {f.name: f.metadata['compat'][name] for p in settings_parts() for f in fields(p) if f.metadata.get('compat')} for name in COMPAT}
 
+# %% ../nbs/00_config.ipynb #1279c000
 def own_reward(method: str, # a name in METHODS
               ) -> str | None:
     "The reward a run of `method` scores with when its `reward` is None: the method class's `default_reward` (None for a class that declares none); raises `ValueError` for an unknown method."
     return getattr(registered(METHODS, method, 'method'), 'default_reward', None)
 
+# %% ../nbs/00_config.ipynb #79ee10da
 def own_rewards() -> str:
     "What an unset `reward` is, as `--help` says: the methods' own rewards, the most common first, then each other with its methods."
     by = {}
@@ -224,6 +229,7 @@ def own_rewards() -> str:
     common = max(by, key=lambda r: len(by[r]))
     return "the method's own: " + ', '.join([str(common)] + [f"{r} for {', '.join(ms)}" for r, ms in by.items() if r != common])
 
+# %% ../nbs/00_config.ipynb #c507742b
 @patch
 def resolved(self: Config) -> Config:
     "A copy with every compat switch left at `None` filled in from its declared value under `compat`, and `reward` left at `None` with the method's own (`own_reward`); made once, and a resolved `Config` resolves to itself."
@@ -236,6 +242,7 @@ def resolved(self: Config) -> Config:
     self._cache['resolved'] = out
     return out
 
+# %% ../nbs/00_config.ipynb #525e19bd
 @patch
 def validate(self: Config) -> Config:
     "Check every part again (each checked itself when made); returns self."
@@ -248,6 +255,7 @@ def prompt_set(self: Config) -> PromptSet:
     "The run's prompts: `prompts` loaded over ours, or ours; raises `FileNotFoundError`/`ValueError` for a missing or bad file."
     return load_prompts(self.prompts)
 
+# %% ../nbs/00_config.ipynb #239b7d87
 @patch
 def answer_cap(self: Config) -> int:
     "Most new tokens of a solver answer: `max_new_tokens`, one more under `extra_token` (the paper code's loops)."
@@ -270,15 +278,18 @@ def later_settings() -> dict:
     "{name: the value older code behaved as} for every setting declared with `later`."
     return {f.name: f.metadata['later'] for p in settings_parts() for f in fields(p) if 'later' in f.metadata}
 
+# %% ../nbs/00_config.ipynb #2ea70096
 def with_later_settings(d: dict) -> dict:
     "A run's stored settings (`config.json`'s 'config') with each later setting it lacks at the value older code behaved as (it was written before the setting existed)."
     return {**{k: v for k, v in later_settings().items() if k not in d}, **d}
 
+# %% ../nbs/00_config.ipynb #0b534977
 @patch(cls_method=True)
 def from_dict(cls: Config, d: dict) -> Config:
     "Build from a dict of settings (missing ones at their defaults); raises `ValueError` on an unknown name or a bad value."
     return cls(**d)
 
+# %% ../nbs/00_config.ipynb #8b1c6dc7
 @patch(cls_method=True)
 def from_stored(cls: Config, d: dict) -> Config:
     "Build from a run's stored settings (`config.json`'s 'config'), later settings it lacks at their `later` values; raises `ValueError` on unknown names."
@@ -292,6 +303,7 @@ def components(self: Config) -> list[tuple[str, str]]:
     reward = method.reward_name(self) if hasattr(method, 'reward_name') else None
     return [('method', self.method)] + ([('reward', reward)] if reward else []) + [('backend', self.backend)]
 
+# %% ../nbs/00_config.ipynb #2ec6205c
 @patch
 def used_parts(self: Config) -> list[type[Settings]]:
     "The settings classes this run's result depends on: the run's, those of its `components`, and every part `in_every_fingerprint`."
@@ -299,6 +311,7 @@ def used_parts(self: Config) -> list[type[Settings]]:
     classes = {getattr(registered(registries[what], name, what), 'settings', None) for what, name in self.components()}
     return [p for p in self.parts if p is RunSettings or p.in_every_fingerprint or p in classes]
 
+# %% ../nbs/00_config.ipynb #2e911f8e
 @patch
 def result_settings(self: Config, prompt_set: PromptSet | None = None, # the texts to hash for `prompts` (a stored run's); None: read the file
                    ) -> dict:
@@ -314,6 +327,7 @@ def result_settings(self: Config, prompt_set: PromptSet | None = None, # the tex
     if d['prompts'] in (None, DEFAULT_PROMPTS.hash()): del d['prompts']  # none, or a file that holds our prompts: ours
     return d
 
+# %% ../nbs/00_config.ipynb #576802c2
 @patch
 def fingerprint(self: Config, prompt_set: PromptSet | None = None, # as in `result_settings`
                ) -> str:

@@ -41,6 +41,7 @@ def summarize(records: list[dict]) -> dict:
             'mean_verifier_tokens': mean([sum(it.get('verifier_tokens') or 0 for it in r['trace']) for r in records]),
             'mean_seconds': mean([r['seconds'] for r in records])}
 
+# %% ../nbs/09_evaluate.ipynb #701d6bbd
 def format_summary(s: dict) -> str:
     "The summary as aligned text lines."
     names = {'problems': 'problems', 'method': 'method', 'reward': 'reward', 'cot_accuracy': 'CoT accuracy (%)',
@@ -61,6 +62,7 @@ def context_length(model, # the solver's torch model (its `config` is read), or 
         if isinstance(v, int) and not isinstance(v, bool) and v > 0: return v
     return None
 
+# %% ../nbs/09_evaluate.ipynb #f3a74b9b
 def overlong(problems: list[Problem], # the problems to run
              seeker: Seeker, # the run's seeker: its prompts, answer cap and reward
              limit: int, # the context, in tokens (`context_length`)

@@ -146,6 +146,7 @@ def record(self: _Live, nxt):
     self.hit = torch.where(new, hit, self.hit)
     self.done = self.done | new
 
+# %% ../nbs/06_generation.ipynb #0393ceac
 @patch
 def generation(self: _Live, b) -> Generation:
     r, n = self.reqs[b], int(self.length[b])
@@ -166,6 +167,7 @@ def select(self: _Live, keep: list[int]):
         self.mask = self.mask[:, first:]
         self.cache = DynamicCache([(l.keys[:, :, first:], l.values[:, :, first:]) for l in self.cache.layers])
 
+# %% ../nbs/06_generation.ipynb #456152a8
 @patch
 def merge(self: _Live, other: '_Live') -> '_Live':
     "Append `other`'s rows, left-padding whichever cache is shorter."
@@ -191,6 +193,7 @@ def common_prefix(seqs: list[list[int]]) -> int:
     n = min(map(len, seqs), default=0)
     return next((k for k in range(n) if any(s[k] != seqs[0][k] for s in seqs)), n)
 
+# %% ../nbs/06_generation.ipynb #33eedd60
 def length_chunks(lengths: list[int], # tokens of each row
                   max_rows: int, # most rows per chunk
                   slack: float = 1.25, # a chunk's padded size may be at most this times its real tokens
@@ -366,6 +369,7 @@ def prepare(self: Engine, requests: list[Request]):
     share = groups if any(len(g) > 1 for g in groups) else 1
     for key, cache in zip(keys, self.prefill([list(k) for k in keys], share)): self.prompts[key].cache = cache
 
+# %% ../nbs/06_generation.ipynb #166321f8
 @patch
 def adopt(self: Engine, caches: list[PromptCache]):
     "Put caches made by `prefill` into the prompt cache (so requests can name their prompts)."
@@ -383,11 +387,13 @@ def admit(self: Engine, requests: list[Request]):
     group = _Live(self, requests, caches)
     self.live = group if self.live is None else self.live.merge(group)
 
+# %% ../nbs/06_generation.ipynb #c151719d
 @patch(as_prop=True)
 def rows(self: Engine) -> int:
     "Rows decoding now."
     return 0 if self.live is None else self.live.B
 
+# %% ../nbs/06_generation.ipynb #1b101e38
 @patch
 def _finished(self: Engine, r: Request):
     key = prompt_key(r)
@@ -404,6 +410,7 @@ def release(self: Engine, prompt: list[int]):
     held.keep = False
     if held.rows <= 0: del self.prompts[key]
 
+# %% ../nbs/06_generation.ipynb #c42ff5df
 @patch
 def abort(self: Engine, requests: list[Request]):
     "Stop `requests` (prepared or decoding): their rows leave the batch, their prompts' holds go; unknown requests are ignored."
@@ -468,6 +475,7 @@ def generate(self: Engine, prompts: list[PromptCache] | list[list[int]], # B pro
     return self.run([Request(p, x, max_new_tokens, s, capture_hidden, sampling, seeds[b] if seeds else 0)
                      for b, (p, x, s) in enumerate(zip(ids, prefixes, stop_rows))])
 
+# %% ../nbs/06_generation.ipynb #87d81c94
 @patch
 def run(self: Engine, requests: list[Request], # decoded all together
        ) -> list[Generation]:

@@ -27,6 +27,7 @@ def output_head(model,
         return logits
     return head
 
+# %% ../nbs/05a_handle.ipynb #f3e1a891
 def decoder_of(model):
     "The model without its head (`LlamaModel` inside `LlamaForCausalLM`): returns the final-norm hidden states."
     return model.get_decoder()
@@ -104,6 +105,7 @@ def decoder_layers(model) -> torch.nn.ModuleList:
     if layers is None or len(layers) == 0: raise ValueError(f"{type(model).__name__} has no decoder layers at get_decoder().layers")
     return layers
 
+# %% ../nbs/05a_handle.ipynb #9d48bfe5
 def _layer(model, layer: int) -> torch.nn.Module:
     layers = decoder_layers(model)
     if not 0 <= layer < len(layers): raise ValueError(f"layer {layer} is out of range: the model has decoder layers 0 .. {len(layers) - 1}")
@@ -125,6 +127,7 @@ def layer_inputs(self: ModelHandle, ids: list[int], # token ids (P,)
     finally: hook.remove()
     return seen[0]
 
+# %% ../nbs/05a_handle.ipynb #ac6aebf9
 @patch
 @contextmanager
 def replaced_states(self: ModelHandle, layer: int, # the decoder layer whose input is replaced, 0 .. layers-1

@@ -28,6 +28,7 @@ def clip(text: str, # text for an error message
     "`text` cut to `n` characters, for error messages."
     return text if len(text) <= n else text[:n - 3] + '...'
 
+# %% ../nbs/01a_kinds.ipynb #3623577f
 def gsm8k_gold(raw: str, # GSM8K's answer field: a worked solution ending in '#### <number>'
               ) -> str:
     "The number after the last '####', thousands separators removed (dataset card openai/gsm8k); raises `ValueError` if there is none."
@@ -39,6 +40,7 @@ def gsm8k_gold(raw: str, # GSM8K's answer field: a worked solution ending in '##
         raise ValueError(f"GSM8K answer has no number after '####': {clip(text)!r}")
     return gold
 
+# %% ../nbs/01a_kinds.ipynb #3500dcff
 def aime_gold(raw: str | int, # AIME's answer field: an integer (hub) or its text (local copy)
              ) -> str:
     "The integer from 0 to 999 as plain text, leading zeros dropped (dataset card Maxwell-Jia/AIME_2024); raises `ValueError` for anything else."
@@ -47,6 +49,7 @@ def aime_gold(raw: str | int, # AIME's answer field: an integer (hub) or its tex
         raise ValueError(f"AIME answer must be an integer from 0 to 999, got {clip(text)!r}")
     return str(int(text))
 
+# %% ../nbs/01a_kinds.ipynb #ffefd905
 def text_gold(raw: str, # an answer field as written, e.g. MATH-500's LaTeX '\\frac{14}{3}'
              ) -> str:
     "The answer as written, without surrounding spaces (dataset card HuggingFaceH4/MATH-500); raises `ValueError` if it is empty."

@@ -129,6 +129,7 @@ def task_kind(task: str, # the lm-eval task's name
     try: return get_kind(task).name
     except ValueError: return 'math'
 
+# %% ../nbs/13_lm_eval.ipynb #c8776f92
 def _field(doc: dict, name: str | None, names: tuple) -> str | None:
     "The key of `doc` matching `name` (or the first of `names`), any case; None if none does."
     keys = {str(k).lower(): k for k in doc}
@@ -220,6 +221,7 @@ def render_chat(tokenizer, # a tokenizer with a chat template
         rest[0]['content'] = f"{messages[0]['content']}\n\n{rest[0]['content']}"
         return tokenizer.apply_chat_template(rest, **kw)
 
+# %% ../nbs/13_lm_eval.ipynb #45f8e1f1
 def context_ids(tokenizer, context: str, # lm-eval's context (chat-templated or plain)
                ) -> list[int]:
     "The token ids (P,) of a request's context, without added special tokens (lm-eval's `hf` model encodes a causal LM's context so)."
@@ -245,6 +247,7 @@ def samples_dir(output_path: str | Path, # lm-eval's --output_path
     if path.suffix == '.json': return path.parent
     return path / re.sub(r"[\"<>:/|\\?*\[\]]+", "__", str(model_name))  # lm_eval.utils.sanitize_model_name
 
+# %% ../nbs/13_lm_eval.ipynb #696e2f8b
 def records_dir(output_path: str | Path, # lm-eval's --output_path
                 cfg: Config, # the task's settings (its answer cap included)
                 task: str, # the lm-eval task
@@ -324,16 +327,19 @@ def tokenizer_name(self: LatentSeekLM) -> str:
     "The tokenizer's name, for lm-eval's request-cache key when a chat template is applied."
     return str(getattr(self.tokenizer, 'name_or_path', '')).replace('/', '__')
 
+# %% ../nbs/13_lm_eval.ipynb #5c5fab10
 @patch
 def chat_template(self: LatentSeekLM, chat_template: bool | str = False) -> str | None:
     "The tokenizer's chat template (lm-eval logs it); None without one."
     return getattr(self.tokenizer, 'chat_template', None)
 
+# %% ../nbs/13_lm_eval.ipynb #3940c439
 @patch
 def apply_chat_template(self: LatentSeekLM, chat_history: list[dict], add_generation_prompt: bool = True) -> str:
     "lm-eval's chat history rendered by the model's chat template (`render_chat`)."
     return render_chat(self.tokenizer, chat_history, add_generation_prompt)
 
+# %% ../nbs/13_lm_eval.ipynb #237c81ed
 @patch
 def get_model_info(self: LatentSeekLM) -> dict:
     "What lm-eval adds to its results' `config`: our version, the method's label, the settings and their fingerprint (a task's `max_gen_toks` may change the cap, see the records), the lm-eval options."
@@ -424,6 +430,7 @@ def with_output_path(argv: list[str], # lm-eval's command-line arguments
     if known.model != 'latentseek' or not known.output_path or ours: return list(argv)
     return [*argv, '--model_args', f'output_path={known.output_path}']
 
+# %% ../nbs/13_lm_eval.ipynb #7a5f29dc
 def main(argv: list[str] | None = None):
     "`latentseek-lm-eval`: lm-eval's command line (`run`, `ls`, `validate`, or the legacy form without `run`) with the model `latentseek` registered and our records beside lm-eval's samples (`with_output_path`)."
     why = lm_eval_missing()

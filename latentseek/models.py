@@ -32,6 +32,7 @@ def cache_dir() -> Path:
     "Where converted models live: `$LATENTSEEK_CACHE`, else `~/.cache/latentseek`."
     return Path(os.environ.get('LATENTSEEK_CACHE') or Path.home() / '.cache' / 'latentseek')
 
+# %% ../nbs/05_models.ipynb #8c64a4e7
 def sha256sum(path: Path, chunk: int = 1 << 24) -> str:
     "Hex SHA-256 of a file, read in 16 MiB chunks."
     h = hashlib.sha256()
@@ -101,6 +102,7 @@ def resolve_dtype(dtype: str | torch.dtype) -> torch.dtype:
     if dtype not in DTYPES: raise ValueError(f"dtype={dtype!r} is not one of {sorted(set(DTYPES))}")
     return DTYPES[dtype]
 
+# %% ../nbs/05_models.ipynb #2d3f2e1c
 def resolve_device(device: str | torch.device = 'auto') -> torch.device:
     "'auto' -> cuda if available else cpu; raises `ValueError` for a device torch does not know or a cuda device when CUDA is unavailable."
     if str(device) == 'auto': return torch.device('cuda' if torch.cuda.is_available() else 'cpu')
@@ -130,6 +132,7 @@ def model_folder(name_or_path: str) -> str:
     raise FileNotFoundError(f"{name_or_path!r} is not a built-in model ({', '.join(BUILTIN_MODELS)}), an existing folder or .gguf file, "
                             "or a hub id of the form owner/name")
 
+# %% ../nbs/05_models.ipynb #1d46421f
 def _from_pretrained(name: str, # what the caller asked for, for errors
                      folder: str, # a local folder or a hub id (`model_folder`)
                      dtype: torch.dtype,

@@ -51,6 +51,7 @@ def number_rule(text: str | None, # a model output, or a JSON 'final answer'
         return 'last number', clean_amount(found[-1])
     return None, None
 
+# %% ../nbs/04a_paper_reader.ipynb #fc442e2b
 def paper_number(text: str | None, # a model output, or a JSON 'final answer'
                 ) -> str | None:
     "The answer the original's GSM8K/AIME extractor reads in `text` (see `number_rule`), a string; None if none."
@@ -164,6 +165,7 @@ def fix_fracs(s: str, # a LaTeX answer
             out += '{' + part[0] + '}{' + part[1] + '}' + part[2:]
     return out
 
+# %% ../nbs/04a_paper_reader.ipynb #bd13a2e0
 def fix_slash(s: str, # an answer
               sqrt: bool = False, # Qwen's version: a side holding 'sqrt' need not be an integer
              ) -> str:
@@ -261,6 +263,7 @@ def hendrycks_strip(s: str, # an answer
         s = '\\frac{1}{2}'
     return fix_slash(s)
 
+# %% ../nbs/04a_paper_reader.ipynb #6f7462c4
 def hendrycks_equiv(gold: str | None, # the gold answer
                     pred: str | None, # the extracted answer
                    ) -> bool:
@@ -372,6 +375,7 @@ def paper_extract(text: str, # the model output
         return paper_json(text, latex)
     return qwen_extract(text) if latex else paper_number(text)
 
+# %% ../nbs/04a_paper_reader.ipynb #c5974ca5
 def paper_judge(model_output: str, # the model's full output
                 gold: str, # the gold final answer; a GSM8K solution ending in '#### n' is accepted
                 dataset_kind: str, # dataset name or kind, see `latentseek.kinds.get_kind`

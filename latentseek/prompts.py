@@ -219,12 +219,14 @@ def dumps(self: PromptSet, fmt: str = 'yaml', # 'yaml' (multi-line texts as lite
     if fmt == 'json': return json.dumps(self.to_dict(), indent=1, ensure_ascii=False) + '\n'
     return _YAML_HEAD + yaml.dump(self.to_dict(), Dumper=_BlockDumper, sort_keys=False, allow_unicode=True, width=1000)
 
+# %% ../nbs/02_prompts.ipynb #1304d573
 @patch
 def save(self: PromptSet, path: str | Path):
     "Write `dumps()` to `path` (JSON for a .json name, else YAML)."
     path = Path(path)
     path.write_text(self.dumps('json' if path.suffix.lower() == '.json' else 'yaml'), encoding='utf-8')
 
+# %% ../nbs/02_prompts.ipynb #1805edca
 @patch(cls_method=True)
 def load(cls: PromptSet, path: str | Path, # a .yaml, .yml or .json file in the `to_dict` layout (any part of it)
         ) -> PromptSet:
@@ -256,6 +258,7 @@ def load_prompts(path: str | Path | None, # a prompts file, or None for ours
     st = p.stat()
     return _load(str(p.resolve()), st.st_mtime_ns, st.st_size)
 
+# %% ../nbs/02_prompts.ipynb #d6c9d75b
 def verifier_prompts_from(fn, # fn(name, question, solution) -> the verifier's user turn, e.g. another code base's prompt function
                           marker: str = VERDICT_MARKER, # the verdict marker its prompts ask for
                          ) -> PromptSet:

@@ -31,6 +31,7 @@ def versions() -> dict:
     return {'latentseek': latentseek.__version__, 'torch': torch.__version__, 'transformers': transformers.__version__,
             'python': platform.python_version()}
 
+# %% ../nbs/08z_records.ipynb #6f5e07b5
 def _iterate(it: Iterate, p: Problem, answer_format: str, reader: str = 'ours') -> dict:
     d = asdict(it)
     details = d.pop('reward_details') or {}
@@ -45,6 +46,7 @@ def generated_tokens(trace: list[dict]) -> dict:
     "Tokens a problem's run generated, by role: `solver` (every answer, forced prefixes excluded) and `verifier` (the self-reward's)."
     return {'solver': sum(it.get('new_tokens', it['tokens']) for it in trace), 'verifier': sum(it.get('verifier_tokens') or 0 for it in trace)}
 
+# %% ../nbs/08z_records.ipynb #f90ea835
 _CORE = ('id', 'index', 'dataset', 'source', 'prompt_idx', 'prompts', 'method', 'reward', 'model', 'seed', 'question', 'gold', 'cot', 'final', 'trace',
          'iterations', 'update_length', 'stopped', 'seconds', 'generated_tokens', 'batch_size', 'fingerprint', 'versions')
 
@@ -81,6 +83,7 @@ def record_seed(r: dict, # a record
 class RunLocked(BlockingIOError):
     "Another live process is writing to this run folder."
 
+# %% ../nbs/08z_records.ipynb #2abd9e9b
 class RunLock:
     "One writer per run folder: an exclusive `flock` on `<run_dir>/.lock`, which names the holder (pid, host, start); the kernel releases it when the process ends, however it ends, so a lock file left by a killed run is stale and taken over."
     def __init__(self, run_dir: str | Path, # the run folder (must exist)
@@ -197,6 +200,7 @@ def read_records(path: str | Path, # a results.jsonl
         offset += len(line) + 1
     return records
 
+# %% ../nbs/08z_records.ipynb #a487d60d
 def read_config_file(path: str | Path, # a run's config.json
                     ) -> dict:
     "The body of a run's `config.json`: a JSON object holding a 'config' object; raises `ValueError` naming the file and what is wrong (its settings are checked by `ResultsFile.read_config`)."
@@ -218,6 +222,7 @@ def shard_name(rank: int = 0, # this process's rank in its launch
     "The results file one process writes: `results.jsonl` alone, `results.<rank>-of-<world>.jsonl` in a launch of several."
     return 'results.jsonl' if world == 1 else f'results.{rank}-of-{world}.jsonl'
 
+# %% ../nbs/08z_records.ipynb #d7b228a4
 def shard_paths(run_dir: str | Path, # a run folder
                ) -> list[Path]:
     "Every results file of a run folder (`results.jsonl` first, then the shards of launches by name); [] when there is none."
@@ -225,6 +230,7 @@ def shard_paths(run_dir: str | Path, # a run folder
     found = sorted(run_dir.glob('results.*-of-*.jsonl'))
     return ([run_dir / 'results.jsonl'] if (run_dir / 'results.jsonl').exists() else []) + found
 
+# %% ../nbs/08z_records.ipynb #8b976c4c
 def same_record(a, b) -> bool:
     "Whether two records (or parts) agree but for `VOLATILE` fields at any level and float rounding (1e-5 relative: fp32 sums over other batch shapes differ in the last digits; every token is the same)."
     if isinstance(a, float) and isinstance(b, float): return math.isclose(a, b, rel_tol=1e-5)
@@ -234,6 +240,7 @@ def same_record(a, b) -> bool:
     if isinstance(a, list) and isinstance(b, list): return len(a) == len(b) and all(same_record(x, y) for x, y in zip(a, b))
     return a == b
 
+# %% ../nbs/08z_records.ipynb #b8e7648e
 def read_run(run_dir: str | Path, # a run folder
              repair: bool = False, # repair each file's cut-off last line on disk (`read_records`); only the folder's lock holder may
             ) -> tuple[list[dict], list[str]]:
@@ -308,6 +315,7 @@ def stored(run_dir: str | Path, # a run folder
         raise ValueError(f"{path} is not a readable latentseek config ({type(e).__name__}: {clip(str(e), 120)}); "
                          "restore it, or move the run folder away") from None
 
+# %% ../nbs/08z_records.ipynb #d6fe0a1f
 @patch_to(ResultsFile, static_method=True)
 def read_config(run_dir: str | Path) -> Config | None:
     "The `Config` stored in `run_dir/config.json`, or None when there is none; `ValueError` naming the file when it cannot be read."
@@ -345,11 +353,13 @@ def write_config(self: ResultsFile):
 @patch(as_prop=True)
 def done_ids(self: ResultsFile) -> set[str]: return {r['id'] for r in self.records}
 
+# %% ../nbs/08z_records.ipynb #6923e3fb
 @patch
 def on_disk(self: ResultsFile) -> int:
     "Records in all the folder's results files now (lines; a launch's other processes append too)."
     return sum(p.read_bytes().count(b'\n') for p in shard_paths(self.dir))
 
+# %% ../nbs/08z_records.ipynb #44031284
 @patch
 def append(self: ResultsFile, record: dict):
     "Write one record to this process's file now (write, flush, fsync); the first one writes config.json (atomically: several processes may)."
@@ -360,6 +370,7 @@ def append(self: ResultsFile, record: dict):
         os.fsync(f.fileno())
     self.records.append(record)
 
+# %% ../nbs/08z_records.ipynb #d604bdb1
 @patch
 def close(self: ResultsFile):
     "Release the lock; remove the folders this object made (the run folder and any parents it needed) if no record was written."

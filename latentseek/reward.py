@@ -26,6 +26,7 @@ class RewardResult:
     rewards: list[float]  # one per answer, <= 0
     details: list[dict] = field(default_factory=list)  # one dict per answer (verdicts, verifier tokens, ...)
 
+# %% ../nbs/07_reward.ipynb #631847c9
 class Reward:
     "Base of the rewards: `score` returns a `RewardResult`, calling returns the rewards alone; see the table above."
     name = 'reward'
@@ -64,6 +65,7 @@ class Reward:
         "Rows one answer's scoring adds to `backend`'s batch (sizes the scheduler)."
         return 1
 
+# %% ../nbs/07_reward.ipynb #224acdb4
 class CallableReward(Reward):
     "Wraps a user function `fn(questions, answers, golds) -> list[float]` as a `Reward`."
     def __init__(self, fn: Callable, name: str | None = None): self.fn, self.name = fn, name or getattr(fn, '__name__', 'custom')
@@ -235,6 +237,7 @@ def prompts(self: SelfReward, questions: list[str], answers: list[str]) -> list[
     "Token ids of the verifier prompts, answer-major: 4 per answer, in `weights` order."
     return [chat_ids(self.tokenizer, verifier_messages(name, q, a, self.prompt_set)) for q, a in zip(questions, answers) for name in self.weights]
 
+# %% ../nbs/07_reward.ipynb #a55500d8
 @patch
 def verifier_requests(self: SelfReward, questions: list[str], answers: list[str], # the answers to verify
                       keys: list[int] | None = None, # one int per answer (e.g. problem index x 1000 + reward call), seeds its sampled verifiers
@@ -248,6 +251,7 @@ def verifier_requests(self: SelfReward, questions: list[str], answers: list[str]
     return [Request(p, [], self.max_new_tokens, self.stop_ids, False, self.sampling, self.seed * 1_000_003 + keys[i // n] * n + i % n, i,
                     group=('verify', keys[i // n])) for i, p in enumerate(prompts)]
 
+# %% ../nbs/07_reward.ipynb #cdb2bd00
 @patch
 def rows_per_answer(self: SelfReward, backend): return len(self.weights) if self._on(backend) else 1
 
@@ -259,6 +263,7 @@ def generate(self: SelfReward, requests: list[Request]) -> list[Generation]:
     if self.sampling is not None: raise ValueError('the sequential reference decodes greedily only')
     return sequential_generate(self.backend.handle.model, self.tokenizer, [r.prompt for r in requests], self.max_new_tokens, self.stop_ids)
 
+# %% ../nbs/07_reward.ipynb #77810aba
 @patch
 def combine(self: SelfReward, questions, answers, golds, requests, generations):
     "Rewards from the verifiers' generations (run here when the caller ran none, see `VerifierReward.ran`): read each verdict and weight the failed checks (paper §3.3)."

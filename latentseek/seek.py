@@ -36,6 +36,7 @@ class Iterate:
     seconds: float = 0.0  # wall time since the problem's previous iterate (queueing behind other rows included)
     stop: str = ''  # 'eos' or 'length'
 
+# %% ../nbs/08_seek.ipynb #937f6e0b
 @dataclass
 class SeekResult:
     "What a method did on one problem: its trace and the answer it returns."
@@ -128,6 +129,7 @@ def start(self: Method) -> list[Request]:
     "The first round's requests."
     raise NotImplementedError
 
+# %% ../nbs/08_seek.ipynb #8395df0c
 @patch
 def scored(self: Method, gens: list[Generation], # this round's answers, in request order
            result: RewardResult | None, # their rewards; None when the method runs no reward
@@ -135,12 +137,14 @@ def scored(self: Method, gens: list[Generation], # this round's answers, in requ
     "Take a finished round; return the next round's requests, or [] with `stopped` set when the problem is done."
     raise NotImplementedError
 
+# %% ../nbs/08_seek.ipynb #4fb28ecb
 @patch(cls_method=True)
 def advance(cls: Method, rounds: list[tuple[Method, list[Generation], RewardResult | None]], # (instance, answers, rewards) of each problem whose round ended
            ) -> list[list[Request]]:
     "Every problem whose round ended at one scheduler step, in one call: each one's next requests (default: `scored` one by one; LatentSeek batches its latent steps)."
     return [m.scored(gens, result) for m, gens, result in rounds]
 
+# %% ../nbs/08_seek.ipynb #4d6f6047
 @patch
 def enough(self: Method, gen: Generation, # an answer of this round that just finished (others may still be decoding)
            text: str, # that answer as the reward reads it
@@ -148,11 +152,13 @@ def enough(self: Method, gen: Generation, # an answer of this round that just fi
     "True when the round needs no more answers: the Seeker aborts its rows still decoding and scores those that finished (oracle pass@N stopping at its first right sample); default False."
     return False
 
+# %% ../nbs/08_seek.ipynb #6aff0e29
 @patch
 def final(self: Method) -> Iterate:
     "The answer the method returns; default the last iterate."
     return self.trace[-1]
 
+# %% ../nbs/08_seek.ipynb #90f517b5
 @patch
 def fields(self: Method) -> dict:
     "The method's own record fields (JSON-ready); default none."
@@ -169,6 +175,7 @@ def request(self: Method, prefix: list[int] = (), # forced answer tokens
     seed = derive_seed(self.cfg.seed, self.problem.index, 'answer', self.round, j, n)
     return Request(self.prompt, list(prefix), self.cfg.answer_cap(), stop_ids, capture_hidden, sampling, seed, keep_prompt=True)
 
+# %% ../nbs/08_seek.ipynb #a1f3a593
 @patch
 def record(self: Method, gens: list[Generation], result: RewardResult | None, step: int = 0, loss: float | None = None, changed: int | None = None):
     "Append one `Iterate` per answer of the round, and count the round."
@@ -181,11 +188,13 @@ def record(self: Method, gens: list[Generation], result: RewardResult | None, st
     self.round += 1
     log.info('%s step %d: reward %s, %d tokens, %.1f s', self.problem.id, step, self.trace[-1].reward, self.trace[-1].tokens, self.trace[-1].seconds)
 
+# %% ../nbs/08_seek.ipynb #673eceae
 @patch
 def result(self: Method) -> SeekResult:
     "The problem's `SeekResult`: its trace, `final()`, why it stopped, its wall time and `fields()`."
     return SeekResult(self.problem, self.name, self.trace, self.final(), self.update_length, self.stopped, time.time() - self.t0, self.fields())
 
+# %% ../nbs/08_seek.ipynb #3a7839aa
 def get_method(name: str) -> type[Method]:
     "The `Method` class registered as `name` in `METHODS`; raises `ValueError` for an unknown name."
     return registered(METHODS, name, 'method')

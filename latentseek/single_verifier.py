@@ -77,6 +77,7 @@ def final_answers(self: SingleVerifier, answers: list[str]) -> list[str | None]:
     "The final answer of each solution, as the run's reader extracts it (None: none)."
     return [self.extract(a, self.dataset, self.answer_format) for a in answers]
 
+# %% ../nbs/07a_single_verifier.ipynb #2202142b
 @patch
 def verifier_requests(self: SingleVerifier, questions: list[str], answers: list[str], # the answers to verify
                       keys: list[int] | None = None, # one int per answer (seeds the row; the verifier decodes greedily)

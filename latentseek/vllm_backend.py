@@ -35,6 +35,7 @@ def install_hint(error: BaseException | None, # the import error, or None when v
         return f"vLLM is installed but cannot be imported ({text}): remove the packages built for another torch with: pip uninstall -y torchvision torchaudio torchcodec"
     return f"vLLM is installed but cannot be imported ({text}); reinstall it with: {VLLM_INSTALL['cuda' if cuda else 'cpu']}"
 
+# %% ../nbs/06a_vllm.ipynb #d64a688d
 def vllm_missing() -> str | None:
     "Why `import vllm` fails here, with the command that installs it, or None when it works (imports vLLM, a few seconds)."
     if importlib.util.find_spec('vllm') is None: return install_hint(None, torch.cuda.is_available())
@@ -229,9 +230,11 @@ def admit(self: VLLMBackend, requests: list[Request]):
         self.added += 1
         self.live[rid] = (r, stops)
 
+# %% ../nbs/06a_vllm.ipynb #490d2e50
 @patch(as_prop=True)
 def rows(self: VLLMBackend) -> int: return len(self.live)
 
+# %% ../nbs/06a_vllm.ipynb #b46dda31
 @patch
 def step(self: VLLMBackend) -> list[tuple[Request, Generation]]:
     "One vLLM engine step; the rows that finished, with their latents when asked (one torch prefill each)."
@@ -255,12 +258,14 @@ def abort(self: VLLMBackend, requests: list[Request]):
     if rids: self.engine.abort_request(rids)
     for rid in rids: del self.live[rid]
 
+# %% ../nbs/06a_vllm.ipynb #e327916a
 @patch
 def run(self: VLLMBackend, requests: list[Request]) -> list[Generation]:
     "Generations of `requests`, in order: a `Scheduler` with room for all of them."
     from latentseek.backend import Scheduler
     return Scheduler(self, max_rows=max(1, len(requests))).run(requests)
 
+# %% ../nbs/06a_vllm.ipynb #0941f4dc
 @patch
 def close(self: VLLMBackend):
     "Shut vLLM's engine processes down (its memory is freed); the backend cannot generate after this."

@@ -27,6 +27,7 @@ def prefix_prompt(tokenizer, # the solver's tokenizer
     if not ids: raise ValueError(f"the GradCuit prefix {text!r} has no tokens")
     return list(prompt) + list(ids), len(ids)
 
+# %% ../../nbs/08h_gradcuit.ipynb #76cb37c8
 def middle_layer(model) -> int:
     "The middle decoder layer, `layers // 2` (GradCuit's script: 14 of Llama-3.2-3B's 28)."
     return len(decoder_layers(model)) // 2
@@ -60,6 +61,7 @@ class PrefixLatents:
         self.opt = torch.optim.Adam([self.z], lr=lr)
         self.grad_clip, self.steps = grad_clip, 0
 
+# %% ../../nbs/08h_gradcuit.ipynb #023fbd3b
 def prefix_step(handle: ModelHandle, latents: PrefixLatents,
                 ids: list[int], start: int, layer: int, # as `answer_logp`
                 answer: list[int], # the answer just decoded under the latents (T,)
@@ -142,6 +144,7 @@ def observe(self: GradCuit, gens: list[Generation], result: RewardResult | None)
     elif (self.latents.steps if self.latents else 0) >= self.cfg.gradcuit_steps: self.stopped = 'max_steps'
     return not self.stopped
 
+# %% ../../nbs/08h_gradcuit.ipynb #d8f21c14
 @patch
 def step(self: GradCuit, gen: Generation):
     "One latent step on the answer just scored (the latents start at the model's own states on the first)."
@@ -153,12 +156,14 @@ def step(self: GradCuit, gen: Generation):
     self.shifts.append(float((self.latents.z.detach() - self.latents.z0).norm()))
     self.optimised += len(self.ids) + len(gen.tokens) - 1
 
+# %% ../../nbs/08h_gradcuit.ipynb #8a819e76
 @patch
 def continuation(self: GradCuit) -> list[Request]:
     "The request to decode after the prefix with the current latents at its layer."
     states = (self.shared.layer, self.at, self.latents.z.detach().clone())
     return [replace(self.request(), prompt=self.ids, keep_prompt=False, states=states)]
 
+# %% ../../nbs/08h_gradcuit.ipynb #1ef62403
 @patch(cls_method=True)
 def advance(cls: GradCuit, rounds: list) -> list[list[Request]]:
     "Record every ended round; each problem that goes on takes its latent step (one at a time) and asks for its next answer."
@@ -170,9 +175,11 @@ def advance(cls: GradCuit, rounds: list) -> list[list[Request]]:
         else: out.append([])
     return out
 
+# %% ../../nbs/08h_gradcuit.ipynb #21e94a4c
 @patch
 def scored(self: GradCuit, gens, result): return type(self).advance([(self, gens, result)])[0]
 
+# %% ../../nbs/08h_gradcuit.ipynb #9b192e17
 @patch
 def fields(self: GradCuit) -> dict:
     "`gradcuit_layer`: the layer the latents entered; `gradcuit_shifts`: |z - z0| after each step; `optimisation_tokens`: tokens run forward and backward by the steps."

@@ -52,6 +52,7 @@ class Latents:
         "argmax W z_t for every latent: the tokens x' the latents decode to (L,)."
         with torch.no_grad(): return head(self.z.to(dtype)).argmax(-1).tolist()
 
+# %% ../../nbs/08a_latentseek.ipynb #005d3b6c
 def latent_step(latents: list[Latents], # one per problem
                 rewards: list[float], # the current answer's reward per problem
                 head, # `latent_heads(model)[1]` (or `output_head(model)`): maps z (..., d) to logits (..., V)
@@ -194,6 +195,7 @@ def observe(self: LatentSeek, gens: list[Generation], # this round's answer (one
     elif self.latents.steps >= cfg.max_steps: self.stopped = 'max_steps'
     return not self.stopped
 
+# %% ../../nbs/08a_latentseek.ipynb #a3d4f5a3
 @patch
 def continuation(self: LatentSeek) -> list[Request]:
     "After a latent step: x' = argmax W z, and the request to continue greedily from prompt + x'."
@@ -202,6 +204,7 @@ def continuation(self: LatentSeek) -> list[Request]:
     self.changed = sum(a != b for a, b in zip(x, self.cot_tokens[s:s + self.latents.length]))
     return [self.request(self.cot_tokens[:s] + x, stop_ids=self.shared.continue_stop)]
 
+# %% ../../nbs/08a_latentseek.ipynb #02fb16bf
 @patch(cls_method=True)
 def advance(cls: LatentSeek, rounds: list[tuple[LatentSeek, list[Generation], RewardResult | None]]) -> list[list[Request]]:
     "Record every ended round; the problems that go on take their latent steps together (one `latent_step`), then each asks for its continuation."
@@ -212,6 +215,7 @@ def advance(cls: LatentSeek, rounds: list[tuple[LatentSeek, list[Generation], Re
         for m, loss in zip(going, losses): m.loss = loss
     return [m.continuation() if not m.stopped else [] for m, _, _ in rounds]
 
+# %% ../../nbs/08a_latentseek.ipynb #9882d088
 @patch
 def scored(self: LatentSeek, gens, result): return type(self).advance([(self, gens, result)])[0]
 

@@ -21,12 +21,14 @@ def placeholder(tokenizer) -> str:
         if tok is not None and tok != tokenizer.eos_token: return tok
     return tokenizer.pad_token or tokenizer.eos_token
 
+# %% ../../nbs/08g_ltpo.ipynb #fa801f14
 def thought_hint(n: int) -> str:
     "What LTPO's prompt says about its `n` thought tokens before it lists them (LTPO code, `ltpo.py` `build_inputs`, its math prompt)."
     return (f'There are {n} special tokens that contain compressed latent reasoning information that might be useful for your reasoning.\n'
             'If these tokens are useful for your case, you can use them as reference. If these tokens are not useful for your case, '
             'you can ignore them and focus back to solving the problem.\n\n')
 
+# %% ../../nbs/08g_ltpo.ipynb #592d3231
 def thought_prompt(tokenizer, # the solver's tokenizer (with a chat template)
                    messages: list[dict], # the solver messages (`solver_messages`)
                    n: int, # thought tokens to insert
@@ -59,6 +61,7 @@ def confidence(handle: ModelHandle, # the model's torch side (`logits_from_embed
     top = logits.log_softmax(-1).topk(k, dim=-1).values  # (n+1, k)
     return float(-top.mean())
 
+# %% ../../nbs/08g_ltpo.ipynb #07bd42ec
 def ltpo_thoughts(handle: ModelHandle, # the model's torch side (`input_embeddings`, `logits_from_embeds`)
                   ids: list[int], # the prompt with its placeholders (`thought_prompt`)
                   start: int, # the first thought position
