@@ -124,6 +124,7 @@ def is_run(path: str | Path, # a folder or a file
     if path.is_file(): return path.suffix == '.jsonl'
     return path.is_dir() and bool(shard_paths(path))
 
+# %% ../nbs/11_report.ipynb #421692ee
 def _skip_note(path: Path) -> str:
     "The line `find_runs` prints for a path it skips."
     inside = sum(is_run(c) for c in path.iterdir()) if path.is_dir() else 0
@@ -155,6 +156,8 @@ def is_correct(it: dict | None, # a trace item of a record, or None
               ) -> bool | None:
     "The item's verdict (`correct`): True, False, or None when it has none or there is no item."
     return None if it is None else it.get('correct')
+
+# %% ../nbs/11_report.ipynb #3078e0b2
 def percent(xs: list, # verdicts: True, False or None (None ones are left out)
            ) -> float | None:
     "Share of True among the verdicts that are not None, in %; None when there are none."
@@ -364,6 +367,13 @@ def seeds_table(runs: list[Run], # loaded runs, any mix
                         columns=['n', 'accuracy %', 'CoT %', 'fixes / breaks', 'McNemar p', 'folder'])
 
 # %% ../nbs/11_report.ipynb #63fe9da3
+def iteration_budget(run: Run) -> int:
+    "K: the run's `max_steps` (or the most iterations any problem made); 0 for a method without latent updates (not `iterative`: CoT, BoN, ...)."
+    if not run.kind.iterative:
+        return 0
+    return max([run.config.get('max_steps') or 0] + [r['iterations'] for r in run.records])
+
+# %% ../nbs/11_report.ipynb #5381d56c
 def _at_budget(trace: list[dict], # a record's trace (`to_record`'s iterate dicts)
                k: int, # latent updates allowed
                select: str, # 'last' or 'best', as `Config.select`
@@ -371,12 +381,6 @@ def _at_budget(trace: list[dict], # a record's trace (`to_record`'s iterate dict
     "The iterate LatentSeek returns when allowed k updates: `select_final` on the trace up to step k."
     its = [SimpleNamespace(reward=it.get('reward'), record=it) for it in trace if it['step'] <= k]  # select_final reads `.reward`
     return select_final(its, select).record
-
-def iteration_budget(run: Run) -> int:
-    "K: the run's `max_steps` (or the most iterations any problem made); 0 for a method without latent updates (not `iterative`: CoT, BoN, ...)."
-    if not run.kind.iterative:
-        return 0
-    return max([run.config.get('max_steps') or 0] + [r['iterations'] for r in run.records])
 
 def accuracy_by_iteration(run: Run, # a run of an `iterative` method (LatentSeek), or of one whose answer is its CoT (`has_cot`: CoT)
                           max_k: int | None = None, # largest budget K; default `iteration_budget(run)`
@@ -706,6 +710,7 @@ def add_report_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument('--out', default='report', help='folder for report.md and its PNGs, created; files of the same names are replaced (default: ./report)')
     return p
 
+# %% ../nbs/11_report.ipynb #221ef774
 def cmd_report(args) -> Path:
     "Run `write_report` for parsed `report` arguments: print a note per path skipped, Table 1, and where the report went."
     found, skipped = find_runs(args.runs)
