@@ -8,7 +8,7 @@ import argparse, json, signal, sys, threading, time
 from dataclasses import fields
 from pathlib import Path
 from typing import Collection
-from .config import Config, registered, settings_parts
+from .config import Config, registered, settings_parts, declared_by
 from .answers import READERS
 from .kinds import KINDS
 
@@ -39,6 +39,14 @@ def _docs(part: type) -> dict:
     try: return {k: v['docment'] or '' for k, v in docments(part, full=True).items()}
     except (OSError, TypeError): return {}
 
+def _group_title(part: type) -> str:
+    "A settings group's title in --help: whose settings they are, e.g. 'method latentseek settings', 'methods bon, sc settings', 'run settings'."
+    owners = {}
+    for what, name in declared_by(part):
+        owners.setdefault(what, []).append(name)
+    if not owners: return 'run settings'
+    return '; '.join(f"{what}{'s' if len(names) > 1 else ''} {', '.join(names)}" for what, names in owners.items()) + ' settings'
+
 def add_config_flags(parser: argparse.ArgumentParser, # the subcommand's parser
                      skip: Collection[str] = (), # settings given no flag (they keep their defaults): their names, or a part's group name ('vllm')
                     ):
@@ -46,7 +54,7 @@ def add_config_flags(parser: argparse.ArgumentParser, # the subcommand's parser
     for part in settings_parts():
         name = part.__name__.removesuffix('Settings').lower()
         if name in skip: continue
-        group = parser.add_argument_group(name + ' settings', part.__doc__)
+        group = parser.add_argument_group(_group_title(part), part.__doc__)
         docs = _docs(part)
         for f in fields(part):
             if f.name in skip: continue

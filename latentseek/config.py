@@ -13,8 +13,8 @@ from .answers import READERS
 
 # %% auto #0
 __all__ = ['METHODS', 'REWARDS', 'BACKENDS', 'NOT_LATER', 'MOST_NEW_TOKENS', 'COMPAT', 'registered', 'setting', 'positive',
-           'fraction', 'number', 'count', 'Settings', 'RunSettings', 'settings_parts', 'parts_table', 'Config',
-           'compat_presets', 'own_reward', 'own_rewards', 'later_settings', 'with_later_settings']
+           'fraction', 'number', 'count', 'Settings', 'RunSettings', 'settings_parts', 'declared_by', 'parts_table',
+           'Config', 'compat_presets', 'own_reward', 'own_rewards', 'later_settings', 'with_later_settings']
 
 # %% ../nbs/00_config.ipynb #1b2c3d4e
 METHODS = {  # --method name -> the class that runs it, as 'module:Class' or the class itself (one line per method; see the Seeker chapter)
@@ -163,15 +163,18 @@ def settings_parts() -> list[type[Settings]]:
             seen[f.name] = p
     return parts
 
+# %% ../nbs/00_config.ipynb #50c4e6d0
+def declared_by(part: type, # a settings class, e.g. `RunSettings` or a component's
+               ) -> list[tuple[str, str]]:
+    "The (kind, name) of each registered component whose `settings` is `part`, in registry order; [] for `RunSettings`."
+    return [(what, name) for what, name, c in _components() if getattr(c, 'settings', None) is part]
+
 # %% ../nbs/00_config.ipynb #0e22063f
 def parts_table() -> str:
     "A markdown table of `Config`'s parts: each settings class, the registered components that declare it (`settings = ...`), and its settings."
-    owners = {}
-    for what, name, c in _components():
-        if getattr(c, 'settings', None) is not None: owners.setdefault(c.settings, []).append(f'{what} `{name}`')
     rows = ['| part | declared by | settings |', '|---|---|---|']
     for p in settings_parts():
-        by = 'the run (this chapter)' if p is RunSettings else ', '.join(owners[p]) + ('; in every fingerprint' if p.in_every_fingerprint else '')
+        by = 'the run (this chapter)' if p is RunSettings else ', '.join(f'{what} `{name}`' for what, name in declared_by(p)) + ('; in every fingerprint' if p.in_every_fingerprint else '')
         rows.append(f"| `{p.__name__}` | {by} | {', '.join(f'`{f.name}`' for f in fields(p))} |")
     return '\n'.join(rows)
 
