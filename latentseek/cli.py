@@ -75,8 +75,8 @@ def config_from_args(args: argparse.Namespace) -> Config:
     unused = cfg.unused_settings()
     if unused:
         run = ', '.join(f'{what} {name}' for what, name in cfg.components())
-        flags = '; '.join(f"--{k.replace('_', '-')} is read by {who}" for k, who in unused.items())
-        raise ValueError(f"{flags}, which this run ({run}) does not use: leave it out, or choose the component that reads it")
+        flags = '; '.join(f"--{k.replace('_', '-')}: {why}" for k, why in unused.items())
+        raise ValueError(f"{flags}. This run ({run}) ignores {'it' if len(unused) == 1 else 'them'}: leave {'it' if len(unused) == 1 else 'them'} out, or choose the component that reads {'it' if len(unused) == 1 else 'them'}")
     return cfg
 
 # %% ../nbs/10_cli.ipynb #d6a86573
@@ -176,9 +176,11 @@ def solve_table(trace: list, # a `SeekResult`'s iterates, in order
                 kind: str, # the question's kind (a key of KINDS)
                 gold: str | None, # the gold answer, or None (no correct column)
                 answer_format: str | int = 'boxed', # how the solver prompt asked for the answer (`PromptSet.answer_format`): how answers are read
+                reader: str = 'ours', # the answer reader that reads and judges them, a key of `READERS` (the run's `Config.reader`)
                ) -> str:
     "The steps of a `solve` as an aligned table: step, reward, tokens, answer, correct (with a gold answer), the returned one marked."
-    from latentseek.answers import extract_answer, judge
+    from latentseek.answers import get_reader
+    extract_answer, judge = get_reader(reader)[1:]
     rows = [['step', 'reward', 'tokens', 'answer'] + (['correct'] if gold is not None else [])]
     for it in trace:
         reward = '' if it.reward is None else f'{it.reward:.2f}'
@@ -252,8 +254,11 @@ def cmd_solve(args):
     from latentseek.backend import make_backend
     from latentseek.seek import Seeker, get_method
     from latentseek.data import Problem
-    from latentseek.answers import extract_answer, judge
+    from latentseek.answers import get_reader
     cfg, notes = run_notes(config_from_args(args))
+    fmt = cfg.prompt_set().answer_format(cfg.prompt_idx)  # how the solver prompt asks for the answer; a bad prompts file stops here, before the model loads
+    reader = cfg.resolved().reader
+    extract_answer, judge = get_reader(reader)[1:]  # the run's reader, as PSRM and the records read
     kind = args.kind
     problem = Problem('cli-0', args.question, args.gold, kind, 'cli', 0)
     print(f"latentseek solve: {get_method(cfg.method).label(cfg.to_dict())}, model {cfg.model}, kind {kind}", flush=True)
@@ -261,7 +266,6 @@ def cmd_solve(args):
     set_seed(cfg.seed)
     model, tok = load_model(cfg.model, cfg.dtype, cfg.device)
     engine = make_backend(cfg, model, tok)
-    fmt = cfg.prompt_set().answer_format(cfg.prompt_idx)  # how the solver prompt asks for the answer
     def show(p, iterates):  # each answer as its round ends
         for it in iterates:
             reward = '' if it.reward is None else f"reward={it.reward}, "
@@ -270,7 +274,7 @@ def cmd_solve(args):
             print(it.text, flush=True)
     r = Seeker(engine, None, cfg).run([problem], on_round=show)[0]  # None: the method's own reward, built from cfg
     print(f"=== stopped: {r.stopped}; returned step {r.final.step}; answer: {extract_answer(r.final.text, kind, fmt)!r}")
-    print(solve_table(r.trace, r.final, kind, args.gold, fmt))
+    print(solve_table(r.trace, r.final, kind, args.gold, fmt, reader))
     return r
 
 # %% ../nbs/10_cli.ipynb #3920f94d

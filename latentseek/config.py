@@ -133,11 +133,11 @@ class RunSettings(Settings):
     dtype: str = setting('auto', choices=('auto', 'bfloat16', 'float32', 'float16'))  # weights and activations: auto | bfloat16 | float32 | float16; auto: bfloat16 on a GPU, on a CPU where it computes bf16 natively, else float32 (a run stores the dtype chosen)
     device: str = setting('auto', check=_device, volatile=True)  # 'auto' (cuda if available, else cpu), 'cpu', 'cuda', 'cuda:1', ...
     dataset: str = setting('demo', volatile=True)  # built-in name (demo, gsm8k, math500, aime2024), hub id, or a .jsonl/.json/.parquet file or folder
-    prompt_idx: int = setting(0, choices=(0, 1))  # solver prompt: 0 = reason step by step, answer in \boxed{}; 1 = JSON with "final answer"
+    prompt_idx: int = setting(0, choices=(0, 1))  # solver prompt: ours, 0 = reason step by step, answer in \boxed{}; 1 = JSON with "final answer" (a prompts file may change either, and how it asks for the answer)
     prompts: str | None = setting(None, check=_path, later=None)  # a prompts file (YAML or JSON, see Prompts) replacing any solver or verifier prompt or the verdict marker; None = ours
     reader: str | None = setting(None, choices=lambda: READERS.keys(), later='ours', compat=dict(fixed='ours', paper='paper'))  # how answers are read and judged: ours | paper (the original code's extraction and string comparison, see Paper reader); None = from compat
     method: str = setting('latentseek', choices=METHODS)  # the test-time method, one of METHODS
-    reward: str | None = setting(None, choices=REWARDS, unset=lambda: own_rewards())  # what scores answers for the methods that take a reward (unset: the method's own, Method.default_reward), one of REWARDS
+    reward: str | None = setting(None, choices=REWARDS, unset=lambda: own_rewards())  # what scores answers for the methods that take a reward (unset: the method's own), one of REWARDS
     max_new_tokens: int = setting(1024, check=count(1, MOST_NEW_TOKENS))  # most tokens of a solver answer (CoT, continuation, sample); at most 2**21, past every model's context (the run checks its model's own)
     extra_token: bool | None = setting(None, later=False, compat=dict(fixed=False, paper=True))  # solver answers get max_new_tokens + 1 tokens, as the paper code's CoT and continuation loops; None = from compat
     batch_size: int = setting(1, check=count(1), volatile=True)  # problems run together
@@ -224,14 +224,6 @@ def own_reward(method: str, # a name in METHODS
     "The reward a run of `method` scores with when its `reward` is None: the method class's `default_reward` (None for a class that declares none); raises `ValueError` for an unknown method."
     return getattr(registered(METHODS, method, 'method'), 'default_reward', None)
 
-# %% ../nbs/00_config.ipynb #79ee10da
-def own_rewards() -> str:
-    "What an unset `reward` is, as `--help` says: the methods' own rewards, the most common first, then each other with its methods."
-    by = {}
-    for m in METHODS: by.setdefault(own_reward(m), []).append(m)
-    common = max(by, key=lambda r: len(by[r]))
-    return "the method's own: " + ', '.join([str(common)] + [f"{r} for {', '.join(ms)}" for r, ms in by.items() if r != common])
-
 # %% ../nbs/00_config.ipynb #c507742b
 @patch
 def resolved(self: Config) -> Config:
@@ -244,6 +236,13 @@ def resolved(self: Config) -> Config:
     out._cache['resolved'] = out
     self._cache['resolved'] = out
     return out
+
+# %% ../nbs/00_config.ipynb #79ee10da
+def own_rewards() -> str:
+    "What an unset `reward` is, as `--help` says: the methods' own rewards, the most common first, then each other with its methods."
+    by = {}
+    for m in METHODS: by.setdefault(registered(METHODS, m, 'method').reward_name(Config(method=m)), []).append(m)
+    return "the method's own: " + '; '.join(f"{r or 'none'} for {', '.join(ms)}" for r, ms in by.items())
 
 # %% ../nbs/00_config.ipynb #525e19bd
 @patch
@@ -344,16 +343,21 @@ def fingerprint(self: Config, prompt_set: PromptSet | None = None, # as in `resu
 # %% ../nbs/00_config.ipynb #5604619d
 @patch
 def unused_settings(self: Config) -> dict[str, str]:
-    "Each setting away from its default that none of this run's `components` reads (its `settings`, or a part it `reads` besides), with the components that read it, e.g. {'lr': 'method latentseek'} for `Config(method='gradcuit', lr=0.1)`."
-    read = lambda c: ({c.settings} if getattr(c, 'settings', None) is not None else set()) | set(getattr(c, 'reads', ()))
-    owners = {}
+    "Each setting given away from its default that this run ignores, with why: one that none of its `components` reads (its `settings`, or a part or setting it `reads` besides), e.g. {'lr': 'read by method latentseek'} for `Config(method='gradcuit', lr=0.1)`, or a `reward` its method does not score with, e.g. {'reward': 'method cot takes no reward'}."
+    def read(c) -> set[str]:  # the names of the settings component class `c` reads
+        parts = ([c.settings] if getattr(c, 'settings', None) is not None else []) + list(getattr(c, 'reads', ()))
+        return set().union(*({x} if isinstance(x, str) else {f.name for f in fields(x)} for x in parts))
+    readers = {}
     for what, name, c in _components():
-        for p in read(c): owners.setdefault(p, []).append(f'{what} {name}')
+        for n in read(c): readers.setdefault(n, []).append(f'{what} {name}')
     registries = {'method': METHODS, 'reward': REWARDS, 'backend': BACKENDS}
     used = set().union(*(read(registered(registries[what], name, what)) for what, name in self.components()))
     out = {}
     for p, part in self.parts.items():
-        if p is RunSettings or p in used: continue
+        if p is RunSettings: continue
         for f in fields(p):
-            if getattr(part, f.name) != f.default: out[f.name] = ', '.join(owners[p])
+            if f.name not in used and getattr(part, f.name) != f.default: out[f.name] = 'read by ' + ', '.join(readers.get(f.name, ['no component']))
+    took = registered(METHODS, self.method, 'method').reward_name(self)
+    if self.reward is not None and took != self.reward:
+        out['reward'] = f'method {self.method} takes no reward' if took is None else f'method {self.method} always scores with {took}'
     return out

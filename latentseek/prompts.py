@@ -120,6 +120,10 @@ class PromptSet:
     verifiers: dict  # verifier name (a key of `VERIFIER_WEIGHTS`) -> `Prompt`; placeholders {question}, {solution}, {marker}
     verdict_marker: str = VERDICT_MARKER  # what a verifier writes before True or False; `read_verdict` looks for it
 
+    def __post_init__(self):  # a solver prompt made without a format asks as our prompt of its index does
+        filled = {i: p if p.answer_format is not None or i not in USUAL_FORMATS else Prompt(p.user, p.system, USUAL_FORMATS[i]) for i, p in self.solver.items()}
+        object.__setattr__(self, 'solver', filled)
+
     def to_dict(self) -> dict:
         "The prompts as plain data, in the file layout: verdict_marker, solver {0, 1} each {system, user, answer_format}, verifiers {name} each {system, user}."
         entry = lambda p: {'system': p.system, 'user': p.user}
@@ -275,7 +279,7 @@ def solver_messages(question: str, # the problem statement
                    ) -> list[dict]:
     "Chat messages (system + user) asking the model to solve `question` (paper §4.1, solver prompts 1 and 2); raises `ValueError` for an unknown dataset or prompt."
     spec = get_kind(dataset)
-    if prompt_idx not in (0, 1): raise ValueError(f"prompt_idx={prompt_idx!r} is not 0 (boxed) or 1 (JSON)")
+    if prompt_idx not in (0, 1): raise ValueError(f"prompt_idx={prompt_idx!r} is not one of the solver prompts (0, 1)")
     return (prompts or DEFAULT_PROMPTS).solver[prompt_idx].messages(question=question, note=spec.prompt_note)
 
 # %% ../nbs/02_prompts.ipynb #p17a0013

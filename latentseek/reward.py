@@ -79,6 +79,7 @@ class PSRM(Reward):
     "Perfect sparse reward (paper §4.2): 0 if the answer is right by the run's reader (`judge`, or the paper's), else -1; raises `ValueError` without a gold answer."
     name = 'psrm'
     needs_gold = True
+    reads = ('verifier_input',)  # the answer as every reward reads it (the Seeker's `reward_input`), a self-reward setting
     @classmethod
     def from_config(cls, cfg: Config, backend: TokenBackend | None, dataset: str, prompt_set: PromptSet | None = None) -> PSRM:
         "PSRM judging `dataset`'s kind with the answer format of `cfg`'s solver prompt (in `prompt_set`, or `cfg.prompt_set()`) and `cfg`'s answer reader (the backend is not used)."

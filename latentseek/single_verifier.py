@@ -46,7 +46,7 @@ class SingleVerifier(VerifierReward):
     "One verifier prompt on the extracted final answer: 0 if the model says True, else -1 (GradCuit's single-verifier reward, arXiv 2608.02585)."
     name = 'single'
     settings = SingleVerifierSettings
-    reads = (SelfRewardSettings,)  # besides its own: the verdict rule, as the self-reward reads verdicts
+    reads = ('verdict_rule', 'verifier_input')  # besides its own: the self-reward's verdict rule, and the answer as every reward reads it
     def __init__(self, backend: TokenBackend, # the solver's backend: the same model verifies
                  dataset: str = 'gsm8k', # the problems' kind: how final answers are extracted
                  answer_format: str | int = 'boxed', # how the solver prompt asked for the answer: 'boxed' or 'json' (`PromptSet.answer_format`), or our prompt's index
@@ -59,6 +59,7 @@ class SingleVerifier(VerifierReward):
         self.backend, self.dataset, self.answer_format, self.extract = backend, dataset, as_answer_format(answer_format), get_reader(reader).extract
         self.max_new_tokens, self.verdict_rule, self.marker, self.keep_texts = max_new_tokens, verdict_rule, marker, keep_texts
         self.stop_ids = list(backend.stop_ids)
+        self.finals: dict[str, str | None] = {}  # answer text -> its final answer, read once (`final_answers`)
 
     @classmethod
     def from_config(cls, cfg: Config, backend: TokenBackend | None, dataset: str,
@@ -74,8 +75,8 @@ class SingleVerifier(VerifierReward):
 # %% ../nbs/07a_single_verifier.ipynb #6622b8d6
 @patch
 def final_answers(self: SingleVerifier, answers: list[str]) -> list[str | None]:
-    "The final answer of each solution, as the run's reader extracts it (None: none)."
-    return [self.extract(a, self.dataset, self.answer_format) for a in answers]
+    "The final answer of each solution, as the run's reader extracts it (None: none); read once per text, so `verifier_requests` and `combine` pair the same answers even where a reading hits the reader's time limit."
+    return [self.finals[a] if a in self.finals else self.finals.setdefault(a, self.extract(a, self.dataset, self.answer_format)) for a in answers]
 
 # %% ../nbs/07a_single_verifier.ipynb #2202142b
 @patch
@@ -94,7 +95,7 @@ def combine(self: SingleVerifier, questions, answers, golds, requests, generatio
     "Rewards from the verifier's generations (one per answer with a final answer, in order): 0 for a True verdict, else -1."
     finals = self.final_answers(answers)
     requests, generations = self.ran(questions, answers, requests, generations)
-    rows = iter(generations)
+    rows = iter(generations)  # one per answer with a final answer, in answer order (the Seeker retags requests, so order it is)
     rewards, details = [], []
     for f in finals:
         g = next(rows) if f is not None else None
