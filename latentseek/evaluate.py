@@ -193,9 +193,10 @@ def evaluate(cfg: Config, # what to run
     w, run_dir = workers(), Path(run_dir or default_run_dir(cfg, kind=problems[0].dataset))
     with _open_run(run_dir, cfg, w) as out:
         out.check(problems)
-        if out.records and w.main: out.write_config()  # the latest call's batch size, device and dataset path, once the records fit
-        w.wait()  # every process has read the folder: they deal the same list below, and only now does anyone write
         pending = [p for p in problems if p.id not in out.done_ids]
+        if out.records and w.main and (pending or not out.config_path.exists()):  # once the records fit: the latest call's batch size, device and dataset path,
+            out.write_config()  # or a lost config.json again; a call with nothing to run leaves it as the calls that ran wrote it
+        w.wait()  # every process has read the folder: they deal the same list below, and only now does anyone write
         if not pending and progress and w.main:
             print(f"all {len(problems)} problems are on disk in {out.dir} already: nothing to run", file=sys.stderr)
         todo = []
