@@ -298,6 +298,8 @@ def from_stored(cls: Config, d: dict) -> Config:
     return cls(**with_later_settings(d))
 
 # %% ../nbs/00_config.ipynb #edab0e75
+_REGISTRY_OF = {'method': METHODS, 'reward': REWARDS, 'backend': BACKENDS}  # a component's kind -> its registry
+
 @patch
 def components(self: Config) -> list[tuple[str, str]]:
     "The (kind, name) of each component this run uses: its method, its reward (if it takes one) and its backend."
@@ -309,8 +311,7 @@ def components(self: Config) -> list[tuple[str, str]]:
 @patch
 def used_parts(self: Config) -> list[type[Settings]]:
     "The settings classes this run's result depends on: the run's, those of its `components`, and every part `in_every_fingerprint`."
-    registries = {'method': METHODS, 'reward': REWARDS, 'backend': BACKENDS}
-    classes = {getattr(registered(registries[what], name, what), 'settings', None) for what, name in self.components()}
+    classes = {getattr(registered(_REGISTRY_OF[what], name, what), 'settings', None) for what, name in self.components()}
     return [p for p in self.parts if p is RunSettings or p.in_every_fingerprint or p in classes]
 
 # %% ../nbs/00_config.ipynb #2e911f8e
@@ -350,8 +351,7 @@ def unused_settings(self: Config) -> dict[str, str]:
     readers = {}
     for what, name, c in _components():
         for n in read(c): readers.setdefault(n, []).append(f'{what} {name}')
-    registries = {'method': METHODS, 'reward': REWARDS, 'backend': BACKENDS}
-    used = set().union(*(read(registered(registries[what], name, what)) for what, name in self.components()))
+    used = set().union(*(read(registered(_REGISTRY_OF[what], name, what)) for what, name in self.components()))
     out = {}
     for p, part in self.parts.items():
         if p is RunSettings: continue
