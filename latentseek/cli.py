@@ -14,7 +14,8 @@ from .kinds import KINDS
 
 # %% auto #0
 __all__ = ['COMMANDS', 'SOLVE_SKIPS', 'choice_notes', 'add_config_flags', 'config_from_args', 'seed_list', 'add_command',
-           'parser', 'run_notes', 'solve_table', 'cmd_eval', 'cmd_solve', 'cmd_regrade', 'cmd_report', 'main']
+           'parser', 'run_notes', 'solve_table', 'cmd_eval', 'solve_question', 'cmd_solve', 'cmd_regrade', 'cmd_report',
+           'main']
 
 # %% ../nbs/10_cli.ipynb #2840ff74
 def choice_notes(registry: dict, # a registry as a setting's `choices` (METHODS, REWARDS, BACKENDS)
@@ -133,8 +134,9 @@ def add_command(sub, # the `latentseek` parser's subparsers
     elif name == 'solve':
         p = sub.add_parser('solve', help=COMMANDS['solve'], usage='%(prog)s QUESTION [--gold ANSWER] [--kind KIND] [options]',
                            description='Solve one question, showing each step as it comes, then a table of the steps. The settings of datasets, batches and backends do not apply: it runs on our engine.')
-        p.add_argument('question', help='the problem statement')
+        p.add_argument('question', nargs='?', default=None, help='the problem statement (or give it as --question)')
         g = p.add_argument_group('the question')
+        g.add_argument('--question', dest='question_flag', default=None, metavar='TEXT', help='the problem statement, as a flag instead of the positional QUESTION')
         g.add_argument('--gold', default=None, metavar='ANSWER', help='gold answer (needed by --reward psrm and --method oracle; shows correctness)')
         g.add_argument('--kind', default='gsm8k', choices=tuple(KINDS), help="what the question is, deciding prompt and judge (default: gsm8k; 'math': any math question)")
         add_config_flags(p, skip=SOLVE_SKIPS)
@@ -247,6 +249,18 @@ def cmd_eval(args) -> dict:
     if workers().main: print(f"seeds {', '.join(map(str, summaries))}: final accuracy (%) {', '.join(acc(v.get('final_accuracy')) for v in summaries.values())}")
     return summaries
 
+# %% ../nbs/10_cli.ipynb #10514e45
+def solve_question(args) -> str:
+    "The question `solve` was given, positional (`solve 'What is 2+3?'`) or as `--question`; raises `ValueError` naming both ways when there is none, or when both are given."
+    given = [q for q in (args.question, args.question_flag) if q is not None]
+    if not given:
+        raise ValueError("no question to solve: give it as latentseek solve 'What is 2+3?' or with --question 'What is 2+3?'")
+    if len(given) == 2:
+        raise ValueError(f'two questions: {given[0]!r} (positional) and {given[1]!r} (--question); give one')
+    if not given[0].strip():
+        raise ValueError('the question is empty')
+    return given[0]
+
 # %% ../nbs/10_cli.ipynb #5a5335f4
 def cmd_solve(args):
     from latentseek.evaluate import set_seed
@@ -255,12 +269,13 @@ def cmd_solve(args):
     from latentseek.seek import Seeker, get_method
     from latentseek.data import Problem
     from latentseek.answers import get_reader
+    question = solve_question(args)
     cfg, notes = run_notes(config_from_args(args))
     fmt = cfg.prompt_set().answer_format(cfg.prompt_idx)  # how the solver prompt asks for the answer; a bad prompts file stops here, before the model loads
     reader = cfg.resolved().reader
     extract_answer, judge = get_reader(reader)[1:]  # the run's reader, as PSRM and the records read
     kind = args.kind
-    problem = Problem('cli-0', args.question, args.gold, kind, 'cli', 0)
+    problem = Problem('cli-0', question, args.gold, kind, 'cli', 0)
     print(f"latentseek solve: {get_method(cfg.method).label(cfg.to_dict())}, model {cfg.model}, kind {kind}", flush=True)
     print(f"  {notes}", flush=True)
     set_seed(cfg.seed)
