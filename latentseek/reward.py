@@ -38,6 +38,12 @@ class Reward:
         "Whether its scores depend on the run's seed (a verifier that samples); default False: the same answers always score the same."
         return False
 
+    @classmethod
+    def reread_rule(cls, cfg: Config, # the run's settings, as stored in its config.json
+                   ) -> str | None:
+        "How `regrade` re-reads the stored verifier verdicts of a run with `cfg` from their stored texts (a `read_verdict` rule), or None when the texts alone do not decide them; default None: no verdicts."
+        return None
+
     def score(self, questions: list[str], # the B problems
               answers: list[str], # one answer per problem (no special tokens unless `verifier_input='raw'`)
               golds: list[str | None], # gold answers (PSRM needs them; others may ignore them)
@@ -150,6 +156,11 @@ class VerifierReward(Reward):
         "The verifier requests of a batch, in answer order; subclasses implement it."
         raise NotImplementedError
 
+    @classmethod
+    def reread_rule(cls, cfg: Config) -> str | None:
+        "The run's verdict rule: the verifier's own generation decides each verdict (`read_verdict`)."
+        return cfg.resolved().verdict_rule
+
     def _on(self, backend) -> bool: return not self.sequential and (backend is None or backend is self.backend)
 
     def requests(self, questions, answers, keys=None, backend=None):
@@ -220,6 +231,12 @@ class SelfReward(VerifierReward):
     def random(cls, cfg: Config) -> bool:
         "True when the verifiers sample (`verifier_decoding='model'`, as `compat='paper'` resolves it): each seed draws other verdicts."
         return cfg.resolved().verifier_decoding == 'model'
+
+    @classmethod
+    def reread_rule(cls, cfg: Config) -> str | None:
+        "The run's verdict rule, or None under `verdict_scope='all'` (the paper's): a verdict read from prompt and text together cannot be re-read from the text alone."
+        cfg = cfg.resolved()
+        return cfg.verdict_rule if cfg.verdict_scope == 'generation' else None
 
     @classmethod
     def from_config(cls, cfg: Config, backend: TokenBackend | None, dataset: str,
