@@ -38,7 +38,7 @@ def plot_accuracy_by_iteration(runs: list[Run], # LatentSeek runs (runs of metho
                                path: str | Path | None = None, # also save the figure here (PNG)
                                selects: tuple = ('last', 'best'), # the curves per run: solid 'last', dashed 'best'
                               ) -> Figure:
-    "Accuracy against the iteration budget k (paper Figure 2): one panel per dataset with a LatentSeek run, one colour per run, a curve per selection rule (one when they agree), runs without latent updates as dotted lines in their dataset's panel, the legend beside the panels; raises `ValueError` without a LatentSeek run."
+    "Accuracy against the iteration budget k (paper Figure 2): one panel per dataset with a LatentSeek run, one colour per run, a curve per selection rule (one when they agree), runs without latent updates as dotted lines in their dataset's panel, each panel's legend under it (its runs, named without the dataset its title gives); raises `ValueError` without a LatentSeek run."
     names = run_names(runs)
     seekers = [r for r in runs if r.kind.iterative]
     if not seekers: raise ValueError('no LatentSeek run to plot')
@@ -46,27 +46,29 @@ def plot_accuracy_by_iteration(runs: list[Run], # LatentSeek runs (runs of metho
     order = list(DATASET_NAMES)
     datasets = sorted({r.dataset for r in seekers}, key=lambda ds: (order.index(ds) if ds in order else len(order), ds))
     colors = dict(zip(names, run_colors(len(runs))))
-    fig = Figure(figsize=(3.4 * len(datasets) + 3.2, 3.2), layout='constrained')
+    entries = max(sum(2 if r.kind.iterative else 1 for r in runs if r.dataset == ds) for ds in datasets)  # legend lines under the fullest panel, at most
+    fig = Figure(figsize=(3.6 * len(datasets) + 0.4, 2.9 + 0.15 * entries), layout='constrained')
     axs = fig.subplots(1, len(datasets), sharey=True, squeeze=False)[0]
     for ax, ds in zip(axs, datasets):
+        title = DATASET_NAMES.get(ds, ds)
         for name, run in zip(names, runs):
             if run.dataset != ds:
                 continue
+            label = name.replace(f' · {title} · ', ' · ')  # the panel's title names the dataset
             if run.kind.iterative:
                 curves = {sel: accuracy_by_iteration(run, K, sel) for sel in selects}
                 if len(selects) == 2 and curves[selects[0]] == curves[selects[1]]:
                     curves = {f'{selects[0]} = {selects[1]}': curves[selects[0]]}
                 for (sel, ys), ls in zip(curves.items(), ['-', '--']):
-                    ax.plot(range(K + 1), ys, ls, marker='o', ms=3, color=colors[name], label=f'{name} ({sel})')
+                    ax.plot(range(K + 1), ys, ls, marker='o', ms=3, color=colors[name], label=f'{label} ({sel})')
             else:
                 acc = percent([is_correct(r['final']) for r in run.records])
-                if acc is not None: ax.axhline(acc, color=colors[name], ls=':', label=name)
-        ax.set(title=DATASET_NAMES.get(ds, ds), xlabel='latent updates allowed (k)', xticks=range(K + 1))
+                if acc is not None: ax.axhline(acc, color=colors[name], ls=':', label=label)
+        ax.set(title=title, xlabel='latent updates allowed (k)', xticks=range(K + 1))
         ax.title.set_size(9)
         ax.grid(alpha=0.3)
+        ax.legend(loc='upper center', bbox_to_anchor=(0.5, -0.2), fontsize=7, frameon=False)
     axs[0].set_ylabel('accuracy (%)')
-    handles = [h for ax in axs for h in ax.get_legend_handles_labels()[0]]
-    fig.legend(handles, [h.get_label() for h in handles], loc='outside right upper', fontsize=7, frameon=False)
     return _save(fig, path)
 
 # %% ../nbs/11b_plots.ipynb #6e721171
