@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 
 # %% auto #0
-__all__ = ['wilson', 'paired_split', 'mcnemar']
+__all__ = ['wilson', 'paired_split', 'mcnemar', 'fewest_flips']
 
 # %% ../nbs/11a_stats.ipynb #88347916
 def wilson(k: int, # successes (right answers), 0 <= k <= n
@@ -39,3 +39,13 @@ def mcnemar(b: int, # discordant problems one way: the first run right, the seco
     n = b + c
     if n == 0: return 1.0
     return min(1.0, 2 * sum(math.comb(n, k) for k in range(min(b, c) + 1)) / 2 ** n)
+
+# %% ../nbs/11a_stats.ipynb #adec4859
+def fewest_flips(alpha: float = 0.05, # the significance level, 0 < alpha < 1
+                ) -> int:
+    "The fewest discordant problems, all one way (b turned right, c = 0), whose exact McNemar p-value is below `alpha`: the smallest paired gain the test can tell from chance; raises `ValueError` for alpha outside (0, 1)."
+    if not 0 < alpha < 1: raise ValueError(f'alpha={alpha!r} must be between 0 and 1')
+    b = 1
+    while mcnemar(b, 0) >= alpha:
+        b += 1
+    return b
