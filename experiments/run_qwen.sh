@@ -20,7 +20,7 @@ declare -A RUNS=(
   [gsm8k-p1-cot]="gsm8k 100 --method cot --prompt-idx 1"
   [gsm8k-p1-psrm]="gsm8k 100 --method latentseek --reward psrm --prompt-idx 1"
   [math500-p0-cot]="math500 50 --method cot --prompt-idx 0"
-  [math500-p0-psrm]="math500 50 --method latentseek --reward psrm --prompt-idx 0"
+  [math500-p0-psrm]="math500 100 --method latentseek --reward psrm --prompt-idx 0"
   [gsm8k-p0-self]="gsm8k 100 --method latentseek --reward self --prompt-idx 0"
   [gsm8k-p0-bon]="gsm8k 100 --method bon --n-samples 3 --temperature 0.7 --prompt-idx 0"
   [gsm8k-p0-sc3]="gsm8k 100 --method sc --n-samples 3 --temperature 0.7 --prompt-idx 0"
@@ -47,8 +47,9 @@ declare -A RUNS=(
   [gsm8k-p0-gradcuit-psrm]="gsm8k 100 --method gradcuit --reward psrm --prompt-idx 0"
   [gsm8k-p0-gradcuit-single]="gsm8k 100 --method gradcuit --reward single --prompt-idx 0"
 )
-# The paper's Table 1 row (issue 30), in the issue's order: TABLE1 below. math500-p0-psrm100 extends the committed
-# math500-p0-psrm run (first 50) to the first 100 in its own folder (its settings, so it resumes there).
+# The paper's Table 1 row (issue 30), in the issue's order: TABLE1 below. math500-p0-psrm100 extended the committed
+# math500-p0-psrm run (first 50) to the first 100 in its own folder (its settings, so it resumed there); it is complete,
+# and math500-p0-psrm now names the same 100.
 declare -A FOLDER=([math500-p0-psrm100]=math500-p0-psrm)
 TABLE1=(gsm8k-p1-self math500-p0-psrm100 math500-p0-self aime-p0-psrm aime-p0-self math500-p1-psrm math500-p1-self aime-p1-psrm aime-p1-self)
 # A LatentSeek run records each problem's greedy CoT answer before seeking, so the CoT row of the report comes

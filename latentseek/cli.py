@@ -132,7 +132,7 @@ def add_command(sub, # the `latentseek` parser's subparsers
         add_config_flags(p)
         p.set_defaults(seed=None)  # None: --seed not given (0 then), so that --seed with --seeds can be refused
     elif name == 'solve':
-        p = sub.add_parser('solve', help=COMMANDS['solve'], usage='%(prog)s QUESTION [--gold ANSWER] [--kind KIND] [options]',
+        p = sub.add_parser('solve', help=COMMANDS['solve'], usage='%(prog)s (QUESTION | --question TEXT) [--gold ANSWER] [--kind KIND] [options]',
                            description='Solve one question, showing each step as it comes, then a table of the steps. The settings of datasets, batches and backends do not apply: it runs on our engine.')
         p.add_argument('question', nargs='?', default=None, help='the problem statement (or give it as --question)')
         g = p.add_argument_group('the question')
@@ -141,7 +141,8 @@ def add_command(sub, # the `latentseek` parser's subparsers
         g.add_argument('--kind', default='gsm8k', choices=tuple(KINDS), help="what the question is, deciding prompt and judge (default: gsm8k; 'math': any math question)")
         add_config_flags(p, skip=SOLVE_SKIPS)
     else:
-        p = sub.add_parser('regrade', help=COMMANDS['regrade'])
+        p = sub.add_parser('regrade', help=COMMANDS['regrade'],
+                           description="Re-judge a finished run's stored answers and re-read its verifier verdicts; no model runs. With the run's own reader the results file is rewritten with the new verdicts (atomically, only if they changed); with another reader it is only read.")
         p.add_argument('paths', nargs='+', help='results.jsonl files or run folders')
         p.add_argument('--reader', default=None, choices=tuple(READERS), help="answer reader: ours, or paper (the original code's); default: the run's own. Another reader only counts: the file is not rewritten")
         p.add_argument('--drop-stale', action='store_true', help='remove records whose verifier verdicts read differently now; the next eval on the folder redoes them')
@@ -251,7 +252,7 @@ def cmd_eval(args) -> dict:
 
 # %% ../nbs/10_cli.ipynb #10514e45
 def solve_question(args) -> str:
-    "The question `solve` was given, positional (`solve 'What is 2+3?'`) or as `--question`; raises `ValueError` naming both ways when there is none, or when both are given."
+    "The question `solve` was given, positional (`solve 'What is 2+3?'`) or as `--question`; raises `ValueError` naming both ways when there is none, when both are given, or when it is empty (blank)."
     given = [q for q in (args.question, args.question_flag) if q is not None]
     if not given:
         raise ValueError("no question to solve: give it as latentseek solve 'What is 2+3?' or with --question 'What is 2+3?'")
@@ -302,7 +303,8 @@ def cmd_regrade(args):
         for path in paths:
             c = regrade(path, drop_stale=args.drop_stale, reader=args.reader)
             print(f"{path}: {c['records']} records, {c['iterates']} answers, final right {c['final_correct']}; verdicts changed {c['changed']} (final {c['final_changed']}), "
-                  f"answers read differently {c['answers_changed']}, records with re-read verifier verdicts {c['stale']} (dropped {c['dropped']})")
+                  f"answers read differently {c['answers_changed']}; verifier verdicts read differently now in {c['stale']} records (dropped {c['dropped']}), "
+                  f"not re-readable in {c['unchecked']}")
 
 # %% ../nbs/10_cli.ipynb #7db1452e
 def cmd_report(args):

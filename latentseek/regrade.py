@@ -6,7 +6,7 @@
 from __future__ import annotations
 import json
 from pathlib import Path
-from .config import Config, REWARDS, registered
+from .config import Config, METHODS, REWARDS, registered
 from .answers import get_reader
 from .reward import read_verdict
 from .prompts import VERDICT_MARKER, DEFAULT_PROMPTS, PromptSet
@@ -31,11 +31,13 @@ def run_prompts(path: Path, # a results file
     return DEFAULT_PROMPTS if texts is None else DEFAULT_PROMPTS.replace(texts, str(Path(path).parent / 'config.json'))
 
 def _verdict_rule(path: Path) -> tuple[str | None, str]:
-    "The run's verdict rule and marker from the config.json beside `path`; the rule is None when its reward's verdicts cannot be re-read from the texts (`Reward.reread_rule`)."
+    "The run's verdict rule and marker from the config.json beside `path`; the rule is None when the reward its method scored with (`Method.reward_name`) has no verdicts or none that the texts alone decide (`Reward.reread_rule`)."
     stored = ResultsFile.stored(path.parent)
     if stored is None: return 'last', VERDICT_MARKER
     cfg = Config.from_stored(stored['config']).resolved()
-    return registered(REWARDS, cfg.reward, 'reward').reread_rule(cfg), run_prompts(path).verdict_marker
+    reward = registered(METHODS, cfg.method, 'method').reward_name(cfg)  # the reward the run scored with, as its method says (an oracle's config says 'self', its method PSRM)
+    rule = registered(REWARDS, reward, 'reward').reread_rule(cfg) if reward is not None else None
+    return rule, run_prompts(path).verdict_marker
 
 # %% ../nbs/09b_regrade.ipynb #0733382a
 def _regrade_record(r: dict, # a record, changed in place

@@ -235,6 +235,16 @@ def accuracy_data(runs: list[Run], # loaded runs, any mix of models, datasets, p
                                  gain=gain, n_common=len(common) if cot else None, cot_source=source if cot else None))
     return pd.DataFrame(rows, columns=['model', 'dataset', 'prompt_idx', 'method', 'n', 'accuracy', 'gain', 'n_common', 'cot_source'])
 
+# %% ../nbs/11_report.ipynb #fef22f0d
+def _step0_differ(runs: list[Run], model: str, dataset: str, prompt_idx: int) -> tuple[int, int]:
+    "Among the runs of (model, dataset, prompt_idx) that start from the greedy CoT (`has_cot`): the problems two or more of them have, and on how many of those their step-0 texts differ (a batched bf16 decode depends on its batch)."
+    texts = {}  # id -> the step-0 text of each run that has it
+    for run in runs:
+        if (run.model, run.dataset, run.prompt_idx) == (model, dataset, prompt_idx) and run.kind.has_cot and run.kind.name != BASELINE:
+            for r in run.records: texts.setdefault(r['id'], []).append(_cot_iterate(r)['text'])
+    shared = [ts for ts in texts.values() if len(ts) > 1]
+    return len(shared), sum(len(set(ts)) > 1 for ts in shared)
+
 # %% ../nbs/11_report.ipynb #554be652
 def _cell(r) -> str:
     if r.accuracy is None or pd.isna(r.accuracy): return f'n/a n={r.n}'
@@ -257,7 +267,10 @@ def accuracy_table(runs: list[Run], # loaded runs
              "(ids intersected; 'on m' when that is fewer than the run's n)",
              "prompt 0 (boxed answer) is the paper's Prompt 1, prompt 1 (JSON answer) its Prompt 2"]
     for r in d[(d.method == _baseline_label()) & (d.cot_source != f'{_baseline_label()} run')].itertuples():
-        notes.append(f"CoT for {r.model}, {DATASET_NAMES.get(r.dataset, r.dataset)} prompt {r.prompt_idx}: {r.cot_source} (the same greedy answer)")
+        shared, differ = _step0_differ(runs, r.model, r.dataset, r.prompt_idx)
+        agree = (f"; where several have a problem, the first one's answer: their step-0 texts differ on {differ} of the {shared} problems they share" if differ else
+                 f"; the same step-0 texts on all {shared} problems they share" if shared else '')
+        notes.append(f"CoT for {r.model}, {DATASET_NAMES.get(r.dataset, r.dataset)} prompt {r.prompt_idx}: {r.cot_source}{agree}")
     table.attrs['notes'] = notes
     return table
 
@@ -717,5 +730,5 @@ def cmd_report(args) -> Path:
     for note in skipped: print(note)
     path = write_report(args.runs, args.out)  # the notes again, in report.md
     print(to_markdown(accuracy_table([load_run(r) for r in found])))
-    print(f'report written to {path} ({len(found)} runs; PNGs beside it)')
+    print(f"report written to {path} ({len(found)} run{'s' if len(found) != 1 else ''}; PNGs beside it)")
     return path
