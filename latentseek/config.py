@@ -14,7 +14,8 @@ from .answers import READERS
 # %% auto #0
 __all__ = ['METHODS', 'REWARDS', 'BACKENDS', 'NOT_LATER', 'MOST_NEW_TOKENS', 'COMPAT', 'registered', 'setting', 'positive',
            'fraction', 'number', 'count', 'Settings', 'RunSettings', 'settings_parts', 'declared_by', 'parts_table',
-           'Config', 'compat_presets', 'own_reward', 'own_rewards', 'later_settings', 'with_later_settings']
+           'Config', 'compat_presets', 'own_reward', 'own_rewards', 'later_settings', 'with_later_settings',
+           'read_names']
 
 # %% ../nbs/00_config.ipynb #1b2c3d4e
 METHODS = {  # --method name -> the class that runs it, as 'module:Class' or the class itself (one line per method; see the Seeker chapter)
@@ -341,17 +342,22 @@ def fingerprint(self: Config, prompt_set: PromptSet | None = None, # as in `resu
         self._cache[key] = (prompt_set, hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:12])  # keeps prompt_set alive, so its id is not reused
     return self._cache[key][1]
 
+# %% ../nbs/00_config.ipynb #caf66349
+def read_names(component: type, # a registered method, reward or backend class
+              ) -> list[str]:
+    "The names of the settings `component` reads, in declaration order: its own `settings` class's fields, then those of each part or setting it names in `reads`."
+    parts = ([component.settings] if getattr(component, 'settings', None) is not None else []) + list(getattr(component, 'reads', ()))
+    names = [n for x in parts for n in ([x] if isinstance(x, str) else [f.name for f in fields(x)])]
+    return list(dict.fromkeys(names))
+
 # %% ../nbs/00_config.ipynb #5604619d
 @patch
 def unused_settings(self: Config) -> dict[str, str]:
     "Each setting given away from its default that this run ignores, with why: one that none of its `components` reads (its `settings`, or a part or setting it `reads` besides), e.g. {'lr': 'read by method latentseek'} for `Config(method='gradcuit', lr=0.1)`, or a `reward` its method does not score with, e.g. {'reward': 'method cot takes no reward'}."
-    def read(c) -> set[str]:  # the names of the settings component class `c` reads
-        parts = ([c.settings] if getattr(c, 'settings', None) is not None else []) + list(getattr(c, 'reads', ()))
-        return set().union(*({x} if isinstance(x, str) else {f.name for f in fields(x)} for x in parts))
     readers = {}
     for what, name, c in _components():
-        for n in read(c): readers.setdefault(n, []).append(f'{what} {name}')
-    used = set().union(*(read(registered(_REGISTRY_OF[what], name, what)) for what, name in self.components()))
+        for n in read_names(c): readers.setdefault(n, []).append(f'{what} {name}')
+    used = set().union(*(read_names(registered(_REGISTRY_OF[what], name, what)) for what, name in self.components()))
     out = {}
     for p, part in self.parts.items():
         if p is RunSettings: continue
@@ -360,4 +366,15 @@ def unused_settings(self: Config) -> dict[str, str]:
     took = registered(METHODS, self.method, 'method').reward_name(self)
     if self.reward is not None and took != self.reward:
         out['reward'] = f'method {self.method} takes no reward' if took is None else f'method {self.method} always scores with {took}'
+    return out
+
+# %% ../nbs/00_config.ipynb #ee72abd5
+@patch
+def component_settings(self: Config) -> dict[str, dict]:
+    "{'<kind> <name>': {setting: value}} for each of the run's `components` that reads settings (`read_names`), with compat switches resolved (`resolved`); e.g. {'method gradcuit': {'gradcuit_prefix': ..., 'gradcuit_lr': 0.001, ...}, 'reward psrm': {'verifier_input': 'raw'}}."
+    cfg = self.resolved()
+    out = {}
+    for what, name in cfg.components():
+        names = read_names(registered(_REGISTRY_OF[what], name, what))
+        if names: out[f'{what} {name}'] = {n: getattr(cfg, n) for n in names}
     return out

@@ -19,10 +19,10 @@ from .methods.latentseek import select_final
 
 # %% auto #0
 __all__ = ['DATASET_NAMES', 'BASELINE', 'STOP_REASONS', 'REPORT_HELP', 'run_label', 'Run', 'load_run', 'is_run', 'find_runs',
-           'is_correct', 'percent', 'run_names', 'accuracy_data', 'accuracy_table', 'seeded', 'to_markdown',
-           'seeds_data', 'seeds_table', 'iteration_budget', 'accuracy_by_iteration', 'iteration_counts', 'flip_title',
-           'flip_matrix', 'verifier_calibration', 'token_costs', 'complete_prefix', 'paired_data', 'compute_data',
-           'write_report', 'add_report_parser', 'cmd_report']
+           'is_correct', 'percent', 'run_names', 'accuracy_data', 'step0_agreement', 'accuracy_table', 'seeded',
+           'to_markdown', 'seeds_data', 'seeds_table', 'iteration_budget', 'accuracy_by_iteration', 'iteration_counts',
+           'flip_title', 'flip_matrix', 'verifier_calibration', 'token_costs', 'complete_prefix', 'paired_data',
+           'compute_data', 'settings_text', 'write_report', 'add_report_parser', 'cmd_report']
 
 # %% ../nbs/11_report.ipynb #52664e43
 DATASET_NAMES = {name: spec.label for name, spec in KINDS.items()}  # kind -> its Table-1 name, from the kinds' specs
@@ -237,13 +237,32 @@ def accuracy_data(runs: list[Run], # loaded runs, any mix of models, datasets, p
 
 # %% ../nbs/11_report.ipynb #fef22f0d
 def _step0_differ(runs: list[Run], model: str, dataset: str, prompt_idx: int) -> tuple[int, int]:
-    "Among the runs of (model, dataset, prompt_idx) that start from the greedy CoT (`has_cot`): the problems two or more of them have, and on how many of those their step-0 texts differ (a batched bf16 decode depends on its batch)."
+    "Among the runs of (model, dataset, prompt_idx) that start from the greedy CoT (`has_cot`): the problems two or more of them have, and on how many of those their step-0 texts differ (a batched bf16 decode depends on its batch). Table 1's note; `step0_agreement` gives the same per pair of runs."
     texts = {}  # id -> the step-0 text of each run that has it
     for run in runs:
-        if (run.model, run.dataset, run.prompt_idx) == (model, dataset, prompt_idx) and run.kind.has_cot and run.kind.name != BASELINE:
+        if (run.model, run.dataset, run.prompt_idx) == (model, dataset, prompt_idx) and run.kind.has_cot:
             for r in run.records: texts.setdefault(r['id'], []).append(_cot_iterate(r)['text'])
     shared = [ts for ts in texts.values() if len(ts) > 1]
     return len(shared), sum(len(set(ts)) > 1 for ts in shared)
+
+
+# %% ../nbs/11_report.ipynb #0cc553f9
+def step0_agreement(runs: list[Run], # loaded runs; those that start from the greedy CoT (`has_cot`) are compared
+                   ) -> pd.DataFrame:
+    "Each pair of runs of one (model, dataset, prompt_idx) that start from the greedy CoT: the problems both have, on how many their step-0 texts are the same, and on how many those are judged alike. The 'same' greedy CoT differs between runs decoded in other batches in bf16 (see *Generation*)."
+    starts = [run for run in runs if run.kind.has_cot]
+    rows = []
+    for i, a in enumerate(starts):
+        for b in starts[i + 1:]:
+            if (a.model, a.dataset, a.prompt_idx) != (b.model, b.dataset, b.prompt_idx):
+                continue
+            first_a, first_b = ({r['id']: _cot_iterate(r) for r in run.records} for run in (a, b))
+            both = [k for k in first_a if k in first_b]
+            rows.append({'model': a.model, 'dataset': a.dataset, 'prompt_idx': a.prompt_idx, 'runs': f'{a.path.name} / {b.path.name}',
+                         'problems in both': len(both), 'same step-0 text': sum(first_a[k]['text'] == first_b[k]['text'] for k in both),
+                         'same verdict': sum(is_correct(first_a[k]) == is_correct(first_b[k]) for k in both)})
+    return pd.DataFrame(rows, columns=['model', 'dataset', 'prompt_idx', 'runs', 'problems in both', 'same step-0 text', 'same verdict'])
+
 
 # %% ../nbs/11_report.ipynb #554be652
 def _cell(r) -> str:
@@ -581,15 +600,20 @@ def compute_data(runs: list[Run], # loaded runs, any mix of models, datasets, pr
 # %% ../nbs/11_report.ipynb #86236b45
 def _slug(s: str) -> str: return re.sub(r'[^A-Za-z0-9]+', '-', s).strip('-').lower()
 
-_RUN_KEYS = {'rho': 'iterative', 'lr': 'iterative', 'max_steps': 'iterative', 'threshold': 'iterative', 'select': 'iterative', 'compat': 'iterative',
-             'n_samples': 'sampled', 'temperature': 'sampled', 'max_new_tokens': None, 'dtype': None}  # setting -> the runs that show it (a Method flag; None: all)
+_RUN_KEYS = ('compat', 'max_new_tokens', 'dtype')  # the run's own settings, shown for every run beside its components'
+
+def settings_text(run: Run, # a loaded run
+                 ) -> str:
+    "What each component of the run was set to (`Config.component_settings`), e.g. 'method gradcuit: gradcuit_prefix=..., gradcuit_lr=0.001, ...; reward psrm: verifier_input=raw', unset ones left out; '' for a run without config.json; a setting this version does not know is named, not raised."
+    if not run.config: return ''
+    try: parts = Config.from_stored(run.config).component_settings()
+    except ValueError as e: return f"(stored settings not readable here: {str(e).split(';')[0]})"  # the first clause, not the list of known names
+    return '; '.join(f"{who}: {', '.join(f'{k}={v}' for k, v in s.items() if v is not None)}" for who, s in parts.items())
 
 def _runs_table(runs: list[Run]) -> pd.DataFrame:
-    "One row per run: model, data, problems, folder, and the settings of `_RUN_KEYS` its method uses (blank otherwise)."
-    shown = lambda r, flag: flag is None or getattr(r.kind, flag)
-    value = lambda r, k: r.select if k == 'select' else r.config.get(k, '')
+    "One row per run: model, data, problems, folder, the run settings of `_RUN_KEYS`, and its components' own (`settings_text`)."
     return pd.DataFrame([{'model': r.model, 'data': r.column, 'problems': len(r), 'folder': str(r.path),
-                          **{k: str(value(r, k)) for k, flag in _RUN_KEYS.items() if shown(r, flag)}}
+                          **{k: str(r.config.get(k, '')) for k in _RUN_KEYS}, 'settings': settings_text(r)}
                          for r in runs], index=pd.Index(run_names(runs), name='run')).astype(object)
 
 # %% ../nbs/11_report.ipynb #e1c047e0
@@ -637,7 +661,7 @@ def _md_flips(runs: list[Run], out: Path) -> list[str]:
     "A flip matrix per run with latent updates (against its own step 0) and per run without a CoT of its own (against a CoT run, when there is one)."
     from latentseek.plots import plot_flips
     names = run_names(runs)
-    flips = [(name, r, None) for name, r in zip(names, runs) if r.kind.iterative]
+    flips = [(name, r, None) for name, r in zip(names, runs) if r.kind.iterative and r.kind.has_cot]  # against its own step 0, the greedy CoT
     flips += [(name, r, c) for name, r in zip(names, runs) if not r.kind.has_cot
               for c in [next((c for c in runs if c.method == BASELINE and (c.model, c.dataset, c.prompt_idx) == (r.model, r.dataset, r.prompt_idx)), None)] if c]
     if not flips: return []
