@@ -30,15 +30,21 @@ def _save(fig: Figure, # the figure drawn
 # %% ../nbs/11b_plots.ipynb #9de3bbf6
 def run_colors(n: int, # how many runs
               ) -> list[tuple]:
-    "n distinct colours, one per run: tab10 up to 10, tab20 up to 20, else evenly spaced hues (husl)."
-    return sns.color_palette('tab10' if n <= 10 else 'tab20' if n <= 20 else 'husl', n)
+    "n distinct colours, one per run: tab10 up to 10; up to 20, tab20's ten dark shades first, then its ten light ones (in tab20's own order a dark and a light shade of one hue sit side by side, and neighbouring runs looked alike); else evenly spaced hues (husl)."
+    if n <= 10: return sns.color_palette('tab10', n)
+    if n <= 20:
+        shades = sns.color_palette('tab20', 20)
+        return (shades[0::2] + shades[1::2])[:n]
+    return sns.color_palette('husl', n)
 
 # %% ../nbs/11b_plots.ipynb #0a8a5c96
+_FLAT_STYLES = [':', '-.', (0, (6, 2)), (0, (1, 3)), (0, (4, 1, 1, 1, 1, 1))]  # dash patterns of the flat lines, in turn
+
 def plot_accuracy_by_iteration(runs: list[Run], # LatentSeek runs (runs of methods that are not `iterative`, CoT, BoN, ..., are drawn as flat reference lines)
                                path: str | Path | None = None, # also save the figure here (PNG)
                                selects: tuple = ('last', 'best'), # the curves per run: solid 'last', dashed 'best'
                               ) -> Figure:
-    "Accuracy against the iteration budget k (paper Figure 2): one panel per dataset with a LatentSeek run, one colour per run, a curve per selection rule (one when they agree), runs without latent updates as dotted lines in their dataset's panel, each panel's legend under it (its runs, named without the dataset its title gives); raises `ValueError` without a LatentSeek run."
+    "Accuracy against the iteration budget k (paper Figure 2): one panel per dataset with a LatentSeek run, one colour per run, a curve per selection rule (one when they agree), runs without latent updates as flat lines in their dataset's panel, each in its own dash pattern (dotted, dash-dot, ...: two close colours still read apart), each panel's legend under it (its runs, named without the dataset its title gives); raises `ValueError` without a LatentSeek run."
     names = run_names(runs)
     seekers = [r for r in runs if r.kind.iterative]
     if not seekers: raise ValueError('no LatentSeek run to plot')
@@ -51,6 +57,7 @@ def plot_accuracy_by_iteration(runs: list[Run], # LatentSeek runs (runs of metho
     axs = fig.subplots(1, len(datasets), sharey=True, squeeze=False)[0]
     for ax, ds in zip(axs, datasets):
         title = DATASET_NAMES.get(ds, ds)
+        flat = iter(_FLAT_STYLES * len(runs))  # the dash pattern of each flat line in this panel, in turn
         for name, run in zip(names, runs):
             if run.dataset != ds:
                 continue
@@ -63,7 +70,7 @@ def plot_accuracy_by_iteration(runs: list[Run], # LatentSeek runs (runs of metho
                     ax.plot(range(K + 1), ys, ls, marker='o', ms=3, color=colors[name], label=f'{label} ({sel})')
             else:
                 acc = percent([is_correct(r['final']) for r in run.records])
-                if acc is not None: ax.axhline(acc, color=colors[name], ls=':', label=label)
+                if acc is not None: ax.axhline(acc, color=colors[name], ls=next(flat), label=label)
         ax.set(title=title, xlabel='latent updates allowed (k)', xticks=range(K + 1))
         ax.title.set_size(9)
         ax.grid(alpha=0.3)
