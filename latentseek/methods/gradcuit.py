@@ -99,7 +99,7 @@ class GradCuit(Method):
     settings = GradCuitSettings
     needs = ('states',)  # its latents enter a decoder layer at the prefix positions
     order = 45
-    has_cot = False  # trace[0] is the answer after the plain prefix, not the greedy CoT: Table 1 takes no CoT from it (see below)
+    has_cot = False  # trace[0] is the answer after the plain prefix, not the greedy CoT: Table 1 takes no CoT from it (see above)
     iterative = True
     default_reward = 'single'  # its own reward, the single verifier (Single verifier chapter), for a run that names none
 
