@@ -8,7 +8,7 @@ import argparse, json, signal, sys, threading, time
 from dataclasses import fields
 from pathlib import Path
 from typing import Collection
-from .config import Config, registered, settings_parts, declared_by
+from .config import Config, registered, settings_parts, declared_by, also_read_by
 from .answers import READERS
 from .kinds import KINDS
 
@@ -41,12 +41,13 @@ def _docs(part: type) -> dict:
     except (OSError, TypeError): return {}
 
 def _group_title(part: type) -> str:
-    "A settings group's title in --help: whose settings they are, e.g. 'method latentseek settings', 'methods bon, sc settings', 'run settings'."
+    "A settings group's title in --help: whose settings they are, e.g. 'method latentseek settings', 'methods bon, sc settings (also read by method oracle)', 'run settings'."
     owners = {}
     for what, name in declared_by(part):
         owners.setdefault(what, []).append(name)
     if not owners: return 'run settings'
-    return '; '.join(f"{what}{'s' if len(names) > 1 else ''} {', '.join(names)}" for what, names in owners.items()) + ' settings'
+    also = ', '.join(f'{what} {name}' for what, name in also_read_by(part))
+    return '; '.join(f"{what}{'s' if len(names) > 1 else ''} {', '.join(names)}" for what, names in owners.items()) + ' settings' + (f' (also read by {also})' if also else '')
 
 def add_config_flags(parser: argparse.ArgumentParser, # the subcommand's parser
                      skip: Collection[str] = (), # settings given no flag (they keep their defaults): their names, or a part's group name ('vllm')

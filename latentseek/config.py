@@ -13,9 +13,9 @@ from .answers import READERS
 
 # %% auto #0
 __all__ = ['METHODS', 'REWARDS', 'BACKENDS', 'NOT_LATER', 'MOST_NEW_TOKENS', 'COMPAT', 'registered', 'setting', 'positive',
-           'fraction', 'number', 'count', 'Settings', 'RunSettings', 'settings_parts', 'declared_by', 'parts_table',
-           'Config', 'compat_presets', 'own_reward', 'own_rewards', 'later_settings', 'with_later_settings',
-           'read_names']
+           'fraction', 'number', 'count', 'Settings', 'RunSettings', 'settings_parts', 'declared_by', 'also_read_by',
+           'parts_table', 'Config', 'compat_presets', 'own_reward', 'own_rewards', 'later_settings',
+           'with_later_settings', 'read_names']
 
 # %% ../nbs/00_config.ipynb #1b2c3d4e
 METHODS = {  # --method name -> the class that runs it, as 'module:Class' or the class itself (one line per method; see the Seeker chapter)
@@ -169,6 +169,11 @@ def declared_by(part: type, # a settings class, e.g. `RunSettings` or a componen
                ) -> list[tuple[str, str]]:
     "The (kind, name) of each registered component whose `settings` is `part`, in registry order; [] for `RunSettings`."
     return [(what, name) for what, name, c in _components() if getattr(c, 'settings', None) is part]
+
+def also_read_by(part: type, # a component's settings class
+                ) -> list[tuple[str, str]]:
+    "The (kind, name) of each registered component that reads all of `part` without declaring it (it names `part` in its `reads`), in registry order: the oracle reads BoN's sampling settings."
+    return [(what, name) for what, name, c in _components() if part in getattr(c, 'reads', ()) and getattr(c, 'settings', None) is not part]
 
 # %% ../nbs/00_config.ipynb #0e22063f
 def parts_table() -> str:
@@ -371,7 +376,7 @@ def unused_settings(self: Config) -> dict[str, str]:
 # %% ../nbs/00_config.ipynb #ee72abd5
 @patch
 def component_settings(self: Config) -> dict[str, dict]:
-    "{'<kind> <name>': {setting: value}} for each of the run's `components` that reads settings (`read_names`), with compat switches resolved (`resolved`); e.g. {'method gradcuit': {'gradcuit_prefix': ..., 'gradcuit_lr': 0.001, ...}, 'reward psrm': {'verifier_input': 'raw'}}."
+    "{'<kind> <name>': {setting: value}} for each of the run's `components` that reads settings (`read_names`), with compat switches resolved (`resolved`); e.g. {'method gradcuit': {'gradcuit_prefix': ..., 'gradcuit_lr': 0.001, ...}, 'reward psrm': {'verifier_input': 'clean'}}."
     cfg = self.resolved()
     out = {}
     for what, name in cfg.components():

@@ -22,20 +22,20 @@ from .records import ResultsFile, mean, read_run, to_record
 __all__ = ['summarize', 'format_summary', 'context_length', 'overlong', 'RunProgress', 'set_seed', 'default_run_dir', 'evaluate']
 
 # %% ../nbs/09_evaluate.ipynb #5f4cebcb
-def _iterative(name: str) -> bool:
-    "Whether the method named in a record makes latent updates (`Method.iterative`); a name no longer registered counts as iterative (its iterations are shown)."
-    try: return get_method(name).iterative
+def _declares(name: str, flag: str) -> bool:
+    "The flag (`Method.iterative`, `Method.has_cot`) of the method named in a record; a name no longer registered counts as declaring it (what its records hold is shown)."
+    try: return getattr(get_method(name), flag)
     except ValueError: return True
 
 def summarize(records: list[dict]) -> dict:
-    "Accuracy and cost figures over records (accuracies in %, lengths in tokens, time in seconds); mean iterations is None for a method without latent updates (CoT, BoN, SC, ...)."
+    "Accuracy and cost figures over records (accuracies in %, lengths in tokens, time in seconds); mean iterations is None for a method without latent updates (CoT, BoN, SC, ...), the CoT figures None for one whose first answer is not the greedy CoT (`Method.has_cot`: BoN, GradCuit, ...)."
     if not records: return {'problems': 0}
-    cot = [r['cot'] for r in records if r.get('cot')]
+    cot = [r['cot'] for r in records if r.get('cot')] if _declares(records[0]['method'], 'has_cot') else []
     pct = lambda xs: None if not xs or any(x is None for x in xs) else 100 * sum(xs) / len(xs)
     return {'problems': len(records), 'method': records[0]['method'], 'reward': records[0]['reward'],
             'cot_accuracy': pct([c['correct'] for c in cot]) if cot else None,
             'final_accuracy': pct([r['final']['correct'] for r in records]),
-            'mean_iterations': mean([r['iterations'] for r in records]) if _iterative(records[0]['method']) else None,
+            'mean_iterations': mean([r['iterations'] for r in records]) if _declares(records[0]['method'], 'iterative') else None,
             'mean_cot_tokens': mean([c['tokens'] for c in cot]) if cot else None,
             'mean_final_tokens': mean([r['final']['tokens'] for r in records]),
             'mean_verifier_tokens': mean([sum(it.get('verifier_tokens') or 0 for it in r['trace']) for r in records]),

@@ -38,13 +38,13 @@ def run_colors(n: int, # how many runs
     return sns.color_palette('husl', n)
 
 # %% ../nbs/11b_plots.ipynb #0a8a5c96
-_FLAT_STYLES = [':', '-.', (0, (6, 2)), (0, (1, 3)), (0, (4, 1, 1, 1, 1, 1))]  # dash patterns of the flat lines, in turn
+_FLAT_MARKERS = ['s', '^', 'v', 'D', 'P', 'X', '*', 'h']  # the markers of a panel's flat (dotted) lines, in turn
 
 def plot_accuracy_by_iteration(runs: list[Run], # LatentSeek runs (runs of methods that are not `iterative`, CoT, BoN, ..., are drawn as flat reference lines)
                                path: str | Path | None = None, # also save the figure here (PNG)
                                selects: tuple = ('last', 'best'), # the curves per run: solid 'last', dashed 'best'
                               ) -> Figure:
-    "Accuracy against the iteration budget k (paper Figure 2): one panel per dataset with a LatentSeek run, one colour per run, a curve per selection rule (one when they agree), runs without latent updates as flat lines in their dataset's panel, each in its own dash pattern (dotted, dash-dot, ...: two close colours still read apart), each panel's legend under it (its runs, named without the dataset its title gives); raises `ValueError` without a LatentSeek run."
+    "Accuracy against the iteration budget k (paper Figure 2): one panel per dataset with a LatentSeek run, one colour per run, a curve per selection rule (one when they agree), runs without latent updates as flat lines in their dataset's panel, dotted, each with its own marker (two close colours still read apart), each panel's legend under it (its runs, named without the dataset its title gives); raises `ValueError` without a LatentSeek run."
     names = run_names(runs)
     seekers = [r for r in runs if r.kind.iterative]
     if not seekers: raise ValueError('no LatentSeek run to plot')
@@ -57,7 +57,7 @@ def plot_accuracy_by_iteration(runs: list[Run], # LatentSeek runs (runs of metho
     axs = fig.subplots(1, len(datasets), sharey=True, squeeze=False)[0]
     for ax, ds in zip(axs, datasets):
         title = DATASET_NAMES.get(ds, ds)
-        flat = iter(_FLAT_STYLES * len(runs))  # the dash pattern of each flat line in this panel, in turn
+        flat = iter(_FLAT_MARKERS * len(runs))  # the marker of each flat line in this panel, in turn
         for name, run in zip(names, runs):
             if run.dataset != ds:
                 continue
@@ -70,7 +70,7 @@ def plot_accuracy_by_iteration(runs: list[Run], # LatentSeek runs (runs of metho
                     ax.plot(range(K + 1), ys, ls, marker='o', ms=3, color=colors[name], label=f'{label} ({sel})')
             else:
                 acc = percent([is_correct(r['final']) for r in run.records])
-                if acc is not None: ax.axhline(acc, color=colors[name], ls=next(flat), label=label)
+                if acc is not None: ax.plot(range(K + 1), [acc] * (K + 1), ':', marker=next(flat), ms=3.5, color=colors[name], label=label)
         ax.set(title=title, xlabel='latent updates allowed (k)', xticks=range(K + 1))
         ax.title.set_size(9)
         ax.grid(alpha=0.3)
@@ -99,9 +99,10 @@ def plot_iterations(runs: list[Run], # LatentSeek runs
 def plot_flips(run: Run, # a LatentSeek run
                path: str | Path | None = None, # also save the figure here (PNG)
                baseline: Run | None = None, # see `flip_matrix`
+               part: str = 'final', # see `flip_matrix`
               ) -> Figure:
     "The flip matrix as an annotated heatmap, titled by the two runs compared (`flip_title`)."
-    m = flip_matrix(run, baseline)
+    m = flip_matrix(run, baseline, part)
     fig = Figure(figsize=(3.4, 2.6), layout='constrained')
     ax = fig.subplots()
     sns.heatmap(m, annot=True, fmt='d', cmap='Blues', cbar=False, ax=ax, annot_kws={'size': 11})

@@ -22,7 +22,7 @@ __all__ = ['DATASET_NAMES', 'BASELINE', 'STOP_REASONS', 'REPORT_HELP', 'run_labe
            'is_correct', 'percent', 'run_names', 'accuracy_data', 'step0_agreement', 'accuracy_table', 'seeded',
            'to_markdown', 'seeds_data', 'seeds_table', 'iteration_budget', 'accuracy_by_iteration', 'iteration_counts',
            'flip_title', 'flip_matrix', 'verifier_calibration', 'token_costs', 'complete_prefix', 'paired_data',
-           'compute_data', 'settings_text', 'write_report', 'add_report_parser', 'cmd_report']
+           'compute_data', 'run_settings', 'write_report', 'add_report_parser', 'cmd_report']
 
 # %% ../nbs/11_report.ipynb #52664e43
 DATASET_NAMES = {name: spec.label for name, spec in KINDS.items()}  # kind -> its Table-1 name, from the kinds' specs
@@ -247,22 +247,27 @@ def _step0_differ(runs: list[Run], model: str, dataset: str, prompt_idx: int) ->
 
 
 # %% ../nbs/11_report.ipynb #0cc553f9
+def _folder_names(runs: list[Run]) -> list[str]:
+    "Each run's folder name, with its parent's where two runs share a name (before-verdict-fix/gsm8k-p0-self beside gsm8k-p0-self)."
+    names = [run.path.name for run in runs]
+    return [f'{run.path.parent.name}/{n}' if names.count(n) > 1 else n for run, n in zip(runs, names)]
+
 def step0_agreement(runs: list[Run], # loaded runs; those that start from the greedy CoT (`has_cot`) are compared
                    ) -> pd.DataFrame:
-    "Each pair of runs of one (model, dataset, prompt_idx) that start from the greedy CoT: the problems both have, on how many their step-0 texts are the same, and on how many those are judged alike. The 'same' greedy CoT differs between runs decoded in other batches in bf16 (see *Generation*)."
-    starts = [run for run in runs if run.kind.has_cot]
+    "Each pair of runs of one (model, dataset, prompt_idx) that start from the greedy CoT, named by their folders: the problems both have, on how many their step-0 texts are the same, and on how many both are judged and alike. The 'same' greedy CoT differs between runs decoded in other batches in bf16 (see *Generation*)."
+    starts = [(name, run) for name, run in zip(_folder_names(runs), runs) if run.kind.has_cot]
     rows = []
-    for i, a in enumerate(starts):
-        for b in starts[i + 1:]:
+    for i, (name_a, a) in enumerate(starts):
+        for name_b, b in starts[i + 1:]:
             if (a.model, a.dataset, a.prompt_idx) != (b.model, b.dataset, b.prompt_idx):
                 continue
             first_a, first_b = ({r['id']: _cot_iterate(r) for r in run.records} for run in (a, b))
             both = [k for k in first_a if k in first_b]
-            rows.append({'model': a.model, 'dataset': a.dataset, 'prompt_idx': a.prompt_idx, 'runs': f'{a.path.name} / {b.path.name}',
+            judged = [(is_correct(first_a[k]), is_correct(first_b[k])) for k in both]
+            rows.append({'model': a.model, 'dataset': a.dataset, 'prompt_idx': a.prompt_idx, 'runs': f'{name_a} / {name_b}',
                          'problems in both': len(both), 'same step-0 text': sum(first_a[k]['text'] == first_b[k]['text'] for k in both),
-                         'same verdict': sum(is_correct(first_a[k]) == is_correct(first_b[k]) for k in both)})
+                         'same verdict': sum(x is not None and x == y for x, y in judged)})
     return pd.DataFrame(rows, columns=['model', 'dataset', 'prompt_idx', 'runs', 'problems in both', 'same step-0 text', 'same verdict'])
-
 
 # %% ../nbs/11_report.ipynb #554be652
 def _cell(r) -> str:
@@ -448,17 +453,20 @@ def iteration_counts(runs: list[Run], # runs; only those of `iterative` methods 
 
 # %% ../nbs/11_report.ipynb #7428d454
 def flip_title(run: Run, # the run whose final answers are compared
-               baseline: Run | None = None, # the CoT run compared with; None: `run`'s own step 0
+               baseline: Run | None = None, # the run compared with; None: `run`'s own step 0
+               part: str = 'final', # the baseline's answer compared: 'final', or 'cot' (its step 0)
               ) -> str:
-    "The flip matrix's title, naming the two answers compared: the run (label, data, folder) and its CoT (own step 0, or the CoT run's folder)."
-    against = 'its own CoT (step 0)' if baseline is None else f'{baseline.label} [{baseline.path.name}]'
+    "The flip matrix's title, naming the two answers compared: the run (label, data, folder) and its CoT (own step 0, the CoT run's folder, or another run's step 0)."
+    against = 'its own CoT (step 0)' if baseline is None else f"{baseline.label} [{baseline.path.name}]{' step 0' if part == 'cot' else ''}"
     return f'{run.label} · {run.column} [{run.path.name}] vs {against}'
 
 # %% ../nbs/11_report.ipynb #c73cf330
 def flip_matrix(run: Run, # a LatentSeek run (or any run, with `baseline`)
-                baseline: Run | None = None, # a CoT run of the same model, dataset and prompt; default: `run`'s own step 0
+                baseline: Run | None = None, # a run of the same model, dataset and prompt: a CoT run, or with part='cot' one that starts from the greedy CoT; default: `run`'s own step 0
+                part: str = 'final', # the baseline's answer compared: 'final', or 'cot' (its step 0)
                ) -> pd.DataFrame:
     "2×2 counts of problems: CoT right/wrong (rows) × final right/wrong (columns), titled (index name) by the two runs compared; raises `ValueError` on runs that cannot be compared."
+    if part not in ('final', 'cot'): raise ValueError(f"part={part!r} is not 'final' or 'cot'")
     if baseline is None:
         if not run.kind.has_cot:
             raise ValueError(f"{run.path} is a {run.label} run, without CoT answers of its own; pass baseline=<a CoT run>")
@@ -467,13 +475,15 @@ def flip_matrix(run: Run, # a LatentSeek run (or any run, with `baseline`)
         for attr in ('model', 'dataset', 'prompt_idx'):
             if getattr(run, attr) != getattr(baseline, attr):
                 raise ValueError(f"baseline {baseline.path} has {attr}={getattr(baseline, attr)!r}, the run {getattr(run, attr)!r}")
-        before = {r['id']: is_correct(r['final']) for r in baseline.records}
+        if part == 'cot' and not baseline.kind.has_cot:
+            raise ValueError(f"baseline {baseline.path} is a {baseline.label} run, whose step 0 is not the greedy CoT")
+        before = {r['id']: is_correct(r['final'] if part == 'final' else _cot_iterate(r)) for r in baseline.records}
     after = {r['id']: is_correct(r['final']) for r in run.records}
     ids = [i for i, v in after.items() if v is not None and before.get(i) is not None]
     if not ids: raise ValueError(f"{run.path}: no judged problem in common with the baseline")
     n = lambda b, a: sum(bool(before[i]) == b and bool(after[i]) == a for i in ids)
     return pd.DataFrame([[n(True, True), n(True, False)], [n(False, True), n(False, False)]],
-                        index=pd.Index(['CoT right', 'CoT wrong'], name=flip_title(run, baseline)), columns=['final right', 'final wrong'])
+                        index=pd.Index(['CoT right', 'CoT wrong'], name=flip_title(run, baseline, part)), columns=['final right', 'final wrong'])
 
 # %% ../nbs/11_report.ipynb #ec81bedc
 def _binary(pred: list[bool], gold: list[bool]) -> dict:
@@ -543,10 +553,11 @@ def complete_prefix(run: Run, # a loaded run, finished or not
 # %% ../nbs/11_report.ipynb #4fd4f020
 def paired_data(runs: list[Run], # the runs to compare with `reference`
                 reference: Run, # e.g. a CoT run, or the LatentSeek run whose step 0 is CoT
-                part: str = 'final', # the reference's answer compared with: 'final' or 'cot' (its step 0)
+                part: str = 'final', # the reference's answer compared with: 'final' or 'cot' (its step 0, for a reference that starts from the greedy CoT)
                ) -> pd.DataFrame:
-    "Per run, on the problems it and `reference` both answered (by id): n, accuracy %, its 95% Wilson interval (%), the reference's accuracy %, b (right where the reference is wrong), c (the reverse), McNemar's exact p, and solver tokens generated per problem; raises `ValueError` for another `part`."
+    "Per run, on the problems it and `reference` both answered (by id): n, accuracy %, its 95% Wilson interval (%), the reference's accuracy %, b (right where the reference is wrong), c (the reverse), McNemar's exact p, and solver tokens generated per problem; raises `ValueError` for another `part`, or for part='cot' with a reference whose step 0 is not the greedy CoT (`has_cot`)."
     if part not in ('final', 'cot'): raise ValueError(f"part={part!r} is not 'final' or 'cot'")
+    if part == 'cot' and not reference.kind.has_cot: raise ValueError(f"reference {reference.path} is a {reference.label} run, whose step 0 is not the greedy CoT")
     ref = {r['id']: is_correct(r[part] if part == 'final' else _cot_iterate(r)) for r in reference.records}
     rows = []
     for name, run in zip(run_names(runs), runs):
@@ -602,19 +613,37 @@ def _slug(s: str) -> str: return re.sub(r'[^A-Za-z0-9]+', '-', s).strip('-').low
 
 _RUN_KEYS = ('compat', 'max_new_tokens', 'dtype')  # the run's own settings, shown for every run beside its components'
 
-def settings_text(run: Run, # a loaded run
-                 ) -> str:
-    "What each component of the run was set to (`Config.component_settings`), e.g. 'method gradcuit: gradcuit_prefix=..., gradcuit_lr=0.001, ...; reward psrm: verifier_input=raw', unset ones left out; '' for a run without config.json; a setting this version does not know is named, not raised."
-    if not run.config: return ''
-    try: parts = Config.from_stored(run.config).component_settings()
-    except ValueError as e: return f"(stored settings not readable here: {str(e).split(';')[0]})"  # the first clause, not the list of known names
-    return '; '.join(f"{who}: {', '.join(f'{k}={v}' for k, v in s.items() if v is not None)}" for who, s in parts.items())
+def run_settings(run: Run, # a loaded run
+                ) -> tuple[dict[str, dict], dict[str, dict]]:
+    "What each component of the run was set to, and what it would have been at the defaults of the run's method, reward, backend and compat (both `Config.component_settings`: {'method gradcuit': {'gradcuit_lr': 0.001, ...}, ...}); ({}, {}) without config.json; raises `ValueError` on a stored setting this version does not know."
+    if not run.config: return {}, {}
+    cfg = Config.from_stored(run.config)
+    plain = Config(method=cfg.method, reward=cfg.reward, backend=cfg.backend, compat=cfg.compat)
+    return cfg.component_settings(), plain.component_settings()
+
+def _settings_cells(runs: list[Run]) -> list[str]:
+    "Per run, the settings of its components that are off their defaults or differ between `runs` ('method latentseek: latent_direction='random''), 'defaults' when none is; a setting this version does not know is named, not raised."
+    got, cells = {}, {}
+    for r in runs:
+        try: got[id(r)] = run_settings(r)
+        except ValueError as e: cells[id(r)] = f"(stored settings not readable here: {str(e).split(';')[0]})"  # the first clause, not the list of known names
+    values = {}  # setting -> the values the runs hold
+    for now, _ in got.values():
+        for part in now.values():
+            for k, v in part.items(): values.setdefault(k, set()).add(repr(v))
+    for r in runs:
+        if id(r) in cells: continue
+        now, plain = got[id(r)]
+        shown = {who: {k: v for k, v in part.items() if v != plain.get(who, {}).get(k) or len(values[k]) > 1} for who, part in now.items()}
+        text = '; '.join(f"{who}: {', '.join(f'{k}={v!r}' for k, v in part.items())}" for who, part in shown.items() if part)
+        cells[id(r)] = text or ('defaults' if r.config else '')
+    return [cells[id(r)] for r in runs]
 
 def _runs_table(runs: list[Run]) -> pd.DataFrame:
-    "One row per run: model, data, problems, folder, the run settings of `_RUN_KEYS`, and its components' own (`settings_text`)."
+    "One row per run: model, data, problems, folder, the run settings named in the module's list, and its components' own that are off their defaults or differ between the runs."
     return pd.DataFrame([{'model': r.model, 'data': r.column, 'problems': len(r), 'folder': str(r.path),
-                          **{k: str(r.config.get(k, '')) for k in _RUN_KEYS}, 'settings': settings_text(r)}
-                         for r in runs], index=pd.Index(run_names(runs), name='run')).astype(object)
+                          **{k: str(r.config.get(k, '')) for k in _RUN_KEYS}, 'settings': cell}
+                         for r, cell in zip(runs, _settings_cells(runs))], index=pd.Index(run_names(runs), name='run')).astype(object)
 
 # %% ../nbs/11_report.ipynb #e1c047e0
 def _md_table1(runs: list[Run]) -> list[str]:
@@ -649,7 +678,7 @@ def _md_iterations(runs: list[Run], out: Path) -> list[str]:
     plot_iterations(runs, out / 'iterations.png')
     return ['## Accuracy by iteration budget (paper Figure 2)', '',
             'Accuracy (%) if each problem had been allowed k latent updates, recomputed from the traces: `last` takes the last iterate reached '
-            'within k (the paper code returns the last), `best` the best-rewarded one (our default). k = 0 is CoT.', '',
+            'within k (the paper code returns the last), `best` the best-rewarded one (our default). k = 0 is each run\'s answer before any latent update: the greedy CoT for a method that starts from it (LatentSeek), the answer after its prefix for GradCuit.', '',
             to_markdown(by_k), '', '![accuracy by iteration](accuracy_by_iteration.png)', '',
             '## Iterations (paper Figure 3)', '',
             'Problems by number of latent updates made (k=...) and by why they stopped: the reward passed the threshold, '
@@ -657,21 +686,29 @@ def _md_iterations(runs: list[Run], out: Path) -> list[str]:
             to_markdown(iteration_counts(runs), floatfmt='.2f'), '', '![iterations](iterations.png)', '']
 
 # %% ../nbs/11_report.ipynb #7fb3e4de
+def _flip_baseline(run: Run, runs: list[Run]) -> tuple[Run | None, str]:
+    "What a run without a CoT of its own is set against in the flips, as Table 1 finds its CoT row: a CoT run of its model, dataset and prompt (its final answers), else a run that starts from the greedy CoT (its step 0); (None, 'final') when there is neither."
+    same = [c for c in runs if (c.model, c.dataset, c.prompt_idx) == (run.model, run.dataset, run.prompt_idx)]
+    cot = next((c for c in same if c.method == BASELINE), None)
+    if cot is not None: return cot, 'final'
+    return next((c for c in same if c.kind.has_cot), None), 'cot'
+
 def _md_flips(runs: list[Run], out: Path) -> list[str]:
-    "A flip matrix per run with latent updates (against its own step 0) and per run without a CoT of its own (against a CoT run, when there is one)."
+    "A flip matrix per run with latent updates that starts from the greedy CoT (against its own step 0), and per run without a CoT of its own (against a CoT run, or the step 0 of a run that starts from the greedy CoT, when there is one)."
     from latentseek.plots import plot_flips
     names = run_names(runs)
-    flips = [(name, r, None) for name, r in zip(names, runs) if r.kind.iterative and r.kind.has_cot]  # against its own step 0, the greedy CoT
-    flips += [(name, r, c) for name, r in zip(names, runs) if not r.kind.has_cot
-              for c in [next((c for c in runs if c.method == BASELINE and (c.model, c.dataset, c.prompt_idx) == (r.model, r.dataset, r.prompt_idx)), None)] if c]
+    flips = [(name, r, None, 'final') for name, r in zip(names, runs) if r.kind.iterative and r.kind.has_cot]  # against its own step 0, the greedy CoT
+    flips += [(name, r, *_flip_baseline(r, runs)) for name, r in zip(names, runs) if not r.kind.has_cot]
+    flips = [f for f in flips if f[2] is not None or f[1].kind.has_cot]
     if not flips: return []
     md = ['## Which answers changed', '', 'Problems by CoT correctness (rows) and final correctness (columns): the fixes are '
           '"CoT wrong, final right", the breaks "CoT right, final wrong".', '']
-    for i, (name, r, base) in enumerate(flips):
+    for i, (name, r, base, part) in enumerate(flips):
         png = f'flips-{i}-{_slug(name)}.png'
-        plot_flips(r, out / png, base)
-        md += [f'### {name}' + ('' if base is None else ' (against the CoT run)'), '', f'{flip_title(r, base)}:', '',
-               to_markdown(flip_matrix(r, base).rename_axis('')), '', f'![flips]({png})', '']
+        plot_flips(r, out / png, base, part)
+        against = '' if base is None else ' (against the CoT run)' if part == 'final' else f' (against the step 0 of {base.label})'
+        md += [f'### {name}{against}', '', f'{flip_title(r, base, part)}:', '',
+               to_markdown(flip_matrix(r, base, part).rename_axis('')), '', f'![flips]({png})', '']
     return md
 
 # %% ../nbs/11_report.ipynb #b9fb24db
@@ -717,7 +754,9 @@ def write_report(run_dirs: list[str | Path], # run folders, results.jsonl files 
     runs, out = seeded([load_run(d) for d in found]), Path(out_dir)  # a method run at several seeds: a row per seed
     out.mkdir(parents=True, exist_ok=True)
     md = ['# LatentSeek report', '', f'{len(runs)} run(s); every number is recomputed from the records in `results.jsonl`.', '',
-          to_markdown(_runs_table(runs)), ''] + [f'- {n}' for n in skipped] + ([''] if skipped else [])
+          to_markdown(_runs_table(runs)), '',
+          "- settings: each component's own that are off their defaults or differ between these runs ('defaults': none is; "
+          "`latentseek eval --help` lists the defaults)"] + [f'- {n}' for n in skipped] + ['']
     md += _md_table1(runs) + _md_seeds(runs) + _md_iterations(runs, out) + _md_flips(runs, out) + _md_calibration(runs, out) + _md_cost(runs, out)
     path = out / 'report.md'
     path.write_text('\n'.join(md))
