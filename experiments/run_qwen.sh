@@ -61,7 +61,7 @@ TABLE1=(gsm8k-p1-self math500-p0-psrm100 math500-p0-self aime-p0-psrm aime-p0-se
 # Does the gradient matter? (issue 31): the random-direction control of LatentSeek (each Adam update replaced by a random
 # direction of the same norm, seeded per run seed and problem) with PSRM (3 seeds) and the self-reward (2 seeds), and
 # GradCuit (its script's defaults) with PSRM and its single verifier; the committed runs' settings otherwise.
-GRADIENT=(gsm8k-p0-psrm-random-s0 gsm8k-p0-gradcuit-psrm gsm8k-p0-psrm-random-s1 gsm8k-p0-psrm-random-s2 gsm8k-p0-gradcuit-single gsm8k-p0-self-random-s0 gsm8k-p0-self-random-s1)
+GRADIENT=(gsm8k-p0-psrm-random-s0 gsm8k-p0-gradcuit-psrm gsm8k-p0-psrm-random-s1 gsm8k-p0-gradcuit-single gsm8k-p0-self-random-s0 gsm8k-p0-self-random-s1 gsm8k-p0-psrm-random-s2)
 ORDER=(gsm8k-p0-psrm math500-p0-psrm gsm8k-p1-psrm gsm8k-p0-self gsm8k-p0-bon gsm8k-p0-sc3 gsm8k-p0-oracle3 gsm8k-p0-sc8 gsm8k-p0-oracle8 gsm8k-p0-slot gsm8k-p0-ltpo gsm8k-p0-ltpo-nohint)
 [ "${1:-}" = table1 ] && set -- "${TABLE1[@]}"
 [ "${1:-}" = gradient ] && set -- "${GRADIENT[@]}"
