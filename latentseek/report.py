@@ -245,7 +245,6 @@ def _step0_differ(runs: list[Run], model: str, dataset: str, prompt_idx: int) ->
     shared = [ts for ts in texts.values() if len(ts) > 1]
     return len(shared), sum(len(set(ts)) > 1 for ts in shared)
 
-
 # %% ../nbs/11_report.ipynb #0cc553f9
 def _folder_names(runs: list[Run]) -> list[str]:
     "Each run's folder name, with its parent's where two runs share a name (before-verdict-fix/gsm8k-p0-self beside gsm8k-p0-self)."
@@ -691,7 +690,8 @@ def _flip_baseline(run: Run, runs: list[Run]) -> tuple[Run | None, str]:
     same = [c for c in runs if (c.model, c.dataset, c.prompt_idx) == (run.model, run.dataset, run.prompt_idx)]
     cot = next((c for c in same if c.method == BASELINE), None)
     if cot is not None: return cot, 'final'
-    return next((c for c in same if c.kind.has_cot), None), 'cot'
+    start = next((c for c in same if c.kind.has_cot), None)
+    return (start, 'cot') if start is not None else (None, 'final')
 
 def _md_flips(runs: list[Run], out: Path) -> list[str]:
     "A flip matrix per run with latent updates that starts from the greedy CoT (against its own step 0), and per run without a CoT of its own (against a CoT run, or the step 0 of a run that starts from the greedy CoT, when there is one)."
