@@ -339,13 +339,17 @@ def _without_seed(run: Run) -> str:
     settings.pop('seed', None)
     return json.dumps(settings, sort_keys=True, default=str)
 
+def _cot_runs(run: Run, runs: list[Run]) -> list[Run]:
+    "Where the CoT of `run`'s model, dataset and prompt comes from, as Table 1 finds its CoT row: the CoT runs among `runs`, else those that start from the greedy CoT (`has_cot`); [] when there are none."
+    same = [c for c in runs if (c.model, c.dataset, c.prompt_idx) == (run.model, run.dataset, run.prompt_idx)]
+    return [c for c in same if c.method == BASELINE] or [c for c in same if c.kind.has_cot]
+
 def _seed_baseline(run: Run, # a run of a seeds group
                    runs: list[Run], # every run of the report
                   ) -> tuple[dict, str | None]:
     "({id: CoT right}, where from): the run's own step 0 when its method starts from the greedy CoT (`has_cot`), else, as Table 1 finds its CoT row, the final answers of the report's CoT runs of its model, dataset and prompt, or without one the step 0 of its runs that start from the greedy CoT; ({}, None) when there are none."
     if run.kind.has_cot: return {r['id']: is_correct(_cot_iterate(r)) for r in run.records}, 'its own step 0'
-    same = [c for c in runs if (c.model, c.dataset, c.prompt_idx) == (run.model, run.dataset, run.prompt_idx)]
-    cots = [c for c in same if c.method == BASELINE] or [c for c in same if c.kind.has_cot]
+    cots = _cot_runs(run, runs)
     answers = {}
     for c in cots:
         for r in c.records: answers.setdefault(r['id'], is_correct(r['final'] if c.method == BASELINE else _cot_iterate(r)))
@@ -687,11 +691,9 @@ def _md_iterations(runs: list[Run], out: Path) -> list[str]:
 # %% ../nbs/11_report.ipynb #7fb3e4de
 def _flip_baseline(run: Run, runs: list[Run]) -> tuple[Run | None, str]:
     "What a run without a CoT of its own is set against in the flips, as Table 1 finds its CoT row: a CoT run of its model, dataset and prompt (its final answers), else a run that starts from the greedy CoT (its step 0); (None, 'final') when there is neither."
-    same = [c for c in runs if (c.model, c.dataset, c.prompt_idx) == (run.model, run.dataset, run.prompt_idx)]
-    cot = next((c for c in same if c.method == BASELINE), None)
-    if cot is not None: return cot, 'final'
-    start = next((c for c in same if c.kind.has_cot), None)
-    return (start, 'cot') if start is not None else (None, 'final')
+    cots = _cot_runs(run, runs)
+    if not cots: return None, 'final'
+    return cots[0], 'final' if cots[0].method == BASELINE else 'cot'
 
 def _md_flips(runs: list[Run], out: Path) -> list[str]:
     "A flip matrix per run with latent updates that starts from the greedy CoT (against its own step 0), and per run without a CoT of its own (against a CoT run, or the step 0 of a run that starts from the greedy CoT, when there is one)."
